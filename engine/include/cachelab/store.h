@@ -1,0 +1,142 @@
+#pragma once
+// The store: the engine's one seam. A hash index of items, a byte (or object) budget, expiry,
+// and an eviction policy chosen by name. One Store is single-threaded; ShardedStore (sharded_store.h)
+// puts N of them behind locks for the server.
+//
+// The server uses the per-command operations (get, store, remove, arith, touch...). The simulator
+// uses access_batch(): one virtual call per batch, so that the policy code runs inlined per request.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "cachelab/function_ref.h"
+#include "cachelab/item.h"
+#include "cachelab/types.h"
+
+namespace cachelab {
+
+struct StoreConfig {
+  // Budget in bytes, or in objects when count_objects is set.
+  std::uint64_t capacity = 64ull << 20;
+  bool count_objects = false;
+  // Server: keep the value bytes in the item. Simulator: sizes only, the key is an 8-byte id.
+  bool store_values = true;
+  // Charged per item on top of its key and value. In value mode the default is the real cost
+  // (kItemOverheadBytes); the simulator defaults to 0 to match libCacheSim's accounting.
+  std::uint64_t overhead_bytes = 0;
+  // Largest value accepted (memcached's -I).
+  std::uint64_t max_item_size = 1u << 20;
+  // memcached's -M: refuse a store that would need an eviction.
+  bool evictions_enabled = true;
+  // CAS values handed out are first_cas, first_cas + cas_step, ... (shards interleave theirs).
+  std::uint64_t first_cas = 1;
+  std::uint64_t cas_step = 1;
+};
+
+// What one item really costs in the server beyond key and value: the 48-byte header and its
+// 8-byte slot in the hash index (the index is kept at load factor <= 1). Allocator rounding is
+// not charged (it depends on the allocator) and is measured in docs/BENCHMARKS.md instead.
+inline constexpr std::uint64_t kItemOverheadBytes = sizeof(Item) + sizeof(Item*);
+
+using PolicyArgs = std::map<std::string, std::string>;
+
+enum class StoreMode { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
+enum class StoreResult { kStored, kNotStored, kExists, kNotFound, kTooLarge, kNoMemory };
+enum class DeleteResult { kDeleted, kNotFound, kExists };
+enum class ArithResult { kOk, kNotFound, kNonNumeric, kExists };
+
+struct StoreStats {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t expired_misses = 0;    // lookups that found an expired item (memcached's get_expired)
+  std::uint64_t evictions = 0;         // live items removed to make room
+  std::uint64_t expirations = 0;       // expired items reclaimed (lazily or proactively)
+  std::uint64_t expired_unfetched = 0; // of those, never read after being stored
+  std::uint64_t evicted_unfetched = 0;
+  std::uint64_t curr_items = 0;
+  std::uint64_t bytes = 0;             // charged bytes (or objects) in use
+  std::uint64_t total_items = 0;       // items ever stored
+  std::uint64_t refused_too_large = 0;
+
+  StoreStats& operator+=(const StoreStats& o) noexcept;
+};
+
+// One simulator request. Inputs first; the store fills `hit` and `copy_version`.
+struct Access {
+  enum class Op : std::uint8_t {
+    kRead,    // lookup; on a miss, fill with (size, exptime, version): demand-fill
+    kSet,     // insert or replace with (size, exptime, version)
+    kUpdate,  // replace only if present (update-on-write)
+    kDelete,  // remove if present
+  };
+  std::uint64_t key;
+  std::uint64_t version;
+  Tick now;
+  Tick exptime;          // absolute; kNever for no expiry
+  std::uint32_t size;
+  Op op;
+  bool hit;              // out: the key was present and live
+  std::uint64_t copy_version;  // out: on a read hit, the version of the cached copy
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  using ItemVisitor = FunctionRef<void(const Item&)>;
+
+  // Looks up a live item, counts a hit or a miss, tells the policy, and hands the item to
+  // `found` (valid only during the call). Returns false on a miss.
+  virtual bool get(KeyRef key, Tick now, ItemVisitor found) = 0;
+  // Like get, but first sets a new expiry (gat/touch). `found` may be empty via touch().
+  virtual bool get_and_touch(KeyRef key, Tick now, Tick exptime, ItemVisitor found) = 0;
+  bool touch(KeyRef key, Tick now, Tick exptime) {
+    return get_and_touch(key, now, exptime, [](const Item&) {});
+  }
+  // Reads without counting or touching the policy (meta commands' peeks, snapshot, tests).
+  virtual bool peek(KeyRef key, Tick now, ItemVisitor found) = 0;
+
+  // set/add/replace/append/prepend/cas. `cas_in` is used by kCas only. On success `*cas_out`
+  // (if given) receives the new item's CAS. A too-large value removes the old one (memcached).
+  virtual StoreResult store(StoreMode mode, KeyRef key, std::string_view value, std::uint32_t flags,
+                            Tick exptime, std::uint64_t cas_in, Tick now,
+                            std::uint64_t* cas_out = nullptr) = 0;
+  // Restores an item as it was (snapshot load): keeps its CAS.
+  virtual StoreResult restore(KeyRef key, std::string_view value, std::uint32_t flags, Tick exptime,
+                              std::uint64_t cas, Tick now) = 0;
+  // Deletes; with cas_in != 0 only if the CAS matches (meta md C).
+  virtual DeleteResult remove(KeyRef key, Tick now, std::uint64_t cas_in = 0) = 0;
+  // incr/decr on an unsigned 64-bit decimal value: incr wraps at 2^64, decr stops at 0.
+  virtual ArithResult arith(KeyRef key, bool incr, std::uint64_t delta, Tick now,
+                            std::uint64_t* value_out, std::uint64_t* cas_out = nullptr,
+                            std::uint64_t cas_in = 0) = 0;
+
+  // Drops every item now.
+  virtual void flush() = 0;
+  // Reclaims expired items without waiting for a lookup: visits up to `max_buckets` index
+  // buckets from a rolling cursor. Returns the number reclaimed.
+  virtual std::size_t reclaim_expired(Tick now, std::size_t max_buckets) = 0;
+  // Visits every live item (snapshot).
+  virtual void for_each(Tick now, ItemVisitor visit) const = 0;
+
+  // Simulator fast path: applies the accesses in order.
+  virtual void access_batch(std::span<Access> batch) = 0;
+
+  virtual StoreStats stats() const = 0;
+  virtual void reset_stats() = 0;
+  virtual const StoreConfig& config() const = 0;
+  virtual std::string_view policy_name() const = 0;
+};
+
+// Creates a store with the named policy. Throws std::invalid_argument for an unknown policy or
+// bad policy arguments (the message says which).
+std::unique_ptr<Store> make_store(std::string_view policy, const StoreConfig& config,
+                                  const PolicyArgs& args = {});
+
+// Parses an unsigned 64-bit decimal as incr/decr do: digits only, at most 20, no overflow.
+bool parse_u64(std::string_view text, std::uint64_t* out) noexcept;
+
+}  // namespace cachelab

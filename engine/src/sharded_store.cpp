@@ -1,0 +1,31 @@
+#include "cachelab/sharded_store.h"
+
+#include <algorithm>
+
+namespace cachelab {
+
+ShardedStore::ShardedStore(std::string_view policy, const StoreConfig& total, const PolicyArgs& args,
+                           std::size_t shards)
+    : total_(total) {
+  std::size_t n = std::max<std::size_t>(shards, 1);
+  if (!total.count_objects)
+    while (n > 1 && total.capacity / n < 2 * total.max_item_size) n /= 2;
+  for (std::size_t i = 0; i < n; ++i) {
+    StoreConfig part = total;
+    part.capacity = total.capacity / n + (i < total.capacity % n ? 1 : 0);
+    // CAS values are unique across shards: shard i hands out i+1, i+1+n, i+1+2n...
+    part.first_cas = i + 1;
+    part.cas_step = n;
+    auto s = std::make_unique<Shard>();
+    s->store = make_store(policy, part, args);
+    shards_.push_back(std::move(s));
+  }
+}
+
+StoreStats ShardedStore::stats() const {
+  StoreStats sum;
+  each_shard([&](const Store& s) { sum += s.stats(); });
+  return sum;
+}
+
+}  // namespace cachelab

@@ -1,0 +1,512 @@
+#pragma once
+// The one shared driver behind every policy (private to the engine): the intrusive hash index,
+// the budget, expiry, and the command semantics. A policy only orders items; StoreImpl<Policy>
+// decides when to ask it for a victim. Being a template, the policy's hooks are inlined: the
+// simulator pays one virtual call per batch of requests, not one per request.
+#include <algorithm>
+#include <concepts>
+#include <cstdio>
+#include <cstdlib>
+#include <initializer_list>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cachelab/policy_registry.h"
+#include "cachelab/store.h"
+
+namespace cachelab {
+
+// What every policy provides. Policies own no items: they thread Item::prev/next (and may use
+// Item::policy_u8/policy_u16). victim() only peeks; the store removes the item and then calls
+// on_remove. on_update(old, replacement, old_exptime) moves old's place to its replacement; they
+// are the same item when only its expiry or size changed in place, and old_exptime is the expiry
+// the item had when the policy last saw it (for policies ordered by expiry).
+template <class P>
+concept EvictionPolicy = requires(P p, Item* it, Tick now) {
+  p.on_insert(it, now);
+  p.on_hit(it, now);
+  p.on_update(it, it, now, now);
+  p.on_remove(it);
+  { p.victim() } -> std::same_as<Item*>;
+};
+
+// Rejects arguments a policy does not know, so that a typo is an error and not a silent default.
+void check_policy_args(std::string_view policy, const PolicyArgs& args,
+                       std::initializer_list<std::string_view> known);
+
+template <EvictionPolicy Policy>
+class StoreImpl final : public Store {
+ public:
+  StoreImpl(std::string name, const StoreConfig& config, const PolicyArgs& args)
+      : name_(std::move(name)), config_(config), policy_(config, args), next_cas_(config.first_cas) {
+    buckets_.assign(kInitialBuckets, nullptr);
+  }
+  ~StoreImpl() override { free_all(); }
+  StoreImpl(const StoreImpl&) = delete;
+  StoreImpl& operator=(const StoreImpl&) = delete;
+
+  bool get(KeyRef key, Tick now, ItemVisitor found) override {
+    Item* it = lookup_live(key, now);
+    if (!it) {
+      ++stats_.misses;
+      return false;
+    }
+    ++stats_.hits;
+    it->fetched = 1;
+    policy_.on_hit(it, now);
+    found(*it);
+    return true;
+  }
+
+  bool get_and_touch(KeyRef key, Tick now, Tick exptime, ItemVisitor found) override {
+    Item* it = lookup_live(key, now);
+    if (!it) {
+      ++stats_.misses;
+      return false;
+    }
+    ++stats_.hits;
+    it->fetched = 1;
+    const Tick old_exptime = it->exptime;
+    it->exptime = exptime;
+    policy_.on_update(it, it, old_exptime, now);  // an expiry-ordered policy must re-sort it
+    policy_.on_hit(it, now);
+    found(*it);
+    return true;
+  }
+
+  bool peek(KeyRef key, Tick now, ItemVisitor found) override {
+    Item* it = lookup_live(key, now);
+    if (!it) return false;
+    found(*it);
+    return true;
+  }
+
+  StoreResult store(StoreMode mode, KeyRef key, std::string_view value, std::uint32_t flags,
+                    Tick exptime, std::uint64_t cas_in, Tick now, std::uint64_t* cas_out) override {
+    Item* old = lookup_live(key, now);
+    switch (mode) {
+      case StoreMode::kAdd:
+        if (old) {
+          policy_.on_hit(old, now);  // memcached bumps an item a failed add ran into
+          return StoreResult::kNotStored;
+        }
+        break;
+      case StoreMode::kReplace:
+      case StoreMode::kAppend:
+      case StoreMode::kPrepend:
+        if (!old) return StoreResult::kNotStored;
+        break;
+      case StoreMode::kCas:
+        if (!old) return StoreResult::kNotFound;
+        if (old->cas != cas_in) return StoreResult::kExists;
+        break;
+      case StoreMode::kSet:
+        break;
+    }
+    const bool concat = mode == StoreMode::kAppend || mode == StoreMode::kPrepend;
+    const std::size_t new_len = concat ? old->value_len + value.size() : value.size();
+    if (!fits(key.bytes.size(), new_len)) {
+      ++stats_.refused_too_large;
+      if (mode == StoreMode::kSet && old) unlink_and_free(old, key.hash);  // no stale value left behind
+      return StoreResult::kTooLarge;
+    }
+    Item* it = allocate(key.bytes, new_len);
+    if (!it) return StoreResult::kNoMemory;
+    if (concat) {
+      char* dst = it->value_data();
+      if (mode == StoreMode::kAppend) {
+        std::memcpy(dst, old->value_data(), old->value_len);
+        std::memcpy(dst + old->value_len, value.data(), value.size());
+      } else {
+        std::memcpy(dst, value.data(), value.size());
+        std::memcpy(dst + value.size(), old->value_data(), old->value_len);
+      }
+      it->flags = old->flags;  // append/prepend ignore the flags and exptime they are sent
+      it->exptime = old->exptime;
+    } else {
+      if (config_.store_values && !value.empty()) std::memcpy(it->value_data(), value.data(), value.size());
+      it->flags = flags;
+      it->exptime = exptime;
+    }
+    it->cas = take_cas();
+    if (!install(it, old, key.hash, now)) return StoreResult::kNoMemory;
+    if (cas_out) *cas_out = it->cas;
+    return StoreResult::kStored;
+  }
+
+  StoreResult restore(KeyRef key, std::string_view value, std::uint32_t flags, Tick exptime,
+                      std::uint64_t cas, Tick now) override {
+    if (exptime != kNever && now >= exptime) return StoreResult::kNotStored;
+    if (!fits(key.bytes.size(), value.size())) return StoreResult::kTooLarge;
+    Item* old = lookup_live(key, now);
+    Item* it = allocate(key.bytes, value.size());
+    if (!it) return StoreResult::kNoMemory;
+    if (config_.store_values && !value.empty()) std::memcpy(it->value_data(), value.data(), value.size());
+    it->flags = flags;
+    it->exptime = exptime;
+    it->cas = cas;
+    // Keep handing out CAS values above every restored one, so no two versions ever share one.
+    while (next_cas_ <= cas) next_cas_ += config_.cas_step;
+    if (!install(it, old, key.hash, now)) return StoreResult::kNoMemory;
+    return StoreResult::kStored;
+  }
+
+  DeleteResult remove(KeyRef key, Tick now, std::uint64_t cas_in) override {
+    Item* it = lookup_live(key, now);
+    if (!it) return DeleteResult::kNotFound;
+    if (cas_in != 0 && it->cas != cas_in) return DeleteResult::kExists;
+    unlink_and_free(it, key.hash);
+    return DeleteResult::kDeleted;
+  }
+
+  ArithResult arith(KeyRef key, bool incr, std::uint64_t delta, Tick now, std::uint64_t* value_out,
+                    std::uint64_t* cas_out, std::uint64_t cas_in) override {
+    Item* old = lookup_live(key, now);
+    if (!old) return ArithResult::kNotFound;
+    if (cas_in != 0 && old->cas != cas_in) return ArithResult::kExists;
+    std::uint64_t current = 0;
+    if (!config_.store_values || !parse_u64(old->value(), &current)) return ArithResult::kNonNumeric;
+    // Unsigned 64-bit arithmetic: incr wraps at 2^64 as memcached does; decr stops at zero.
+    const std::uint64_t next = incr ? current + delta : (delta > current ? 0 : current - delta);
+    char digits[24];
+    const int len = std::snprintf(digits, sizeof digits, "%llu", static_cast<unsigned long long>(next));
+    Item* it = allocate(key.bytes, static_cast<std::size_t>(len));
+    if (!it) return ArithResult::kNotFound;
+    std::memcpy(it->value_data(), digits, static_cast<std::size_t>(len));
+    it->flags = old->flags;
+    it->exptime = old->exptime;
+    it->cas = take_cas();
+    it->fetched = old->fetched;
+    if (!install(it, old, key.hash, now)) return ArithResult::kNotFound;
+    policy_.on_hit(it, now);
+    if (value_out) *value_out = next;
+    if (cas_out) *cas_out = it->cas;
+    return ArithResult::kOk;
+  }
+
+  void flush() override {
+    free_all();
+    buckets_.assign(buckets_.size(), nullptr);
+  }
+
+  std::size_t reclaim_expired(Tick now, std::size_t max_buckets) override {
+    std::size_t reclaimed = 0;
+    const std::size_t n = std::min(max_buckets, buckets_.size());
+    for (std::size_t step = 0; step < n; ++step) {
+      cursor_ = (cursor_ + 1) & (buckets_.size() - 1);
+      Item** link = &buckets_[cursor_];
+      while (Item* it = *link) {
+        if (it->expired_at(now)) {
+          *link = it->hnext;
+          expire(it);
+          ++reclaimed;
+        } else {
+          link = &it->hnext;
+        }
+      }
+    }
+    return reclaimed;
+  }
+
+  void for_each(Tick now, ItemVisitor visit) const override {
+    for (Item* head : buckets_)
+      for (Item* it = head; it; it = it->hnext)
+        if (!it->expired_at(now)) visit(*it);
+  }
+
+  void access_batch(std::span<Access> batch) override {
+    for (Access& a : batch) {
+      const std::uint64_t h = hash_id(a.key);
+      const std::string_view key(reinterpret_cast<const char*>(&a.key), sizeof a.key);
+      Item* it = lookup_live({key, h}, a.now);
+      a.hit = it != nullptr;
+      switch (a.op) {
+        case Access::Op::kRead:
+          if (it) {
+            ++stats_.hits;
+            it->fetched = 1;
+            a.copy_version = it->cas;
+            policy_.on_hit(it, a.now);
+            continue;
+          }
+          ++stats_.misses;
+          put_sized(nullptr, key, h, a);
+          break;
+        case Access::Op::kSet:
+          put_sized(it, key, h, a);
+          break;
+        case Access::Op::kUpdate:
+          if (it) put_sized(it, key, h, a);
+          break;
+        case Access::Op::kDelete:
+          if (it) unlink_and_free(it, h);
+          break;
+      }
+    }
+  }
+
+  StoreStats stats() const override {
+    StoreStats s = stats_;
+    s.curr_items = count_;
+    s.bytes = used_;
+    return s;
+  }
+  void reset_stats() override {
+    const auto total = stats_.total_items;
+    stats_ = StoreStats{};
+    stats_.total_items = total;  // memcached's `stats reset` keeps what describes the contents
+  }
+  const StoreConfig& config() const override { return config_; }
+  std::string_view policy_name() const override { return name_; }
+
+ private:
+  static constexpr std::size_t kInitialBuckets = 1024;
+  static constexpr std::size_t kReclaimScanOnRefusal = 4096;
+
+  std::uint64_t charge(std::size_t key_len, std::size_t value_len) const noexcept {
+    if (config_.count_objects) return 1;
+    // Simulator: libCacheSim charges the object's size only; the key is an id, not user bytes.
+    return (config_.store_values ? key_len : 0) + value_len + config_.overhead_bytes;
+  }
+  std::uint64_t charge(const Item* it) const noexcept { return charge(it->key_len, it->value_len); }
+
+  bool fits(std::size_t key_len, std::size_t value_len) const noexcept {
+    if (config_.store_values && value_len > config_.max_item_size) return false;
+    return value_len < (1u << 31) && charge(key_len, value_len) <= config_.capacity;
+  }
+
+  std::uint64_t take_cas() noexcept {
+    const std::uint64_t c = next_cas_;
+    next_cas_ += config_.cas_step;
+    return c;
+  }
+
+  std::uint64_t hash_of(const Item* it) const noexcept {
+    if (config_.store_values) return hash_key(it->key());
+    std::uint64_t id;
+    std::memcpy(&id, it->key_data(), sizeof id);
+    return hash_id(id);
+  }
+
+  Item** find_link(std::string_view key, std::uint64_t hash) noexcept {
+    Item** link = &buckets_[hash & (buckets_.size() - 1)];
+    while (Item* it = *link) {
+      if (it->key_len == key.size() && std::memcmp(it->key_data(), key.data(), key.size()) == 0) return link;
+      link = &it->hnext;
+    }
+    return link;
+  }
+
+  // Finds the item; an expired one is reclaimed on the spot (lazy expiry) and reported absent.
+  Item* lookup_live(KeyRef key, Tick now) noexcept {
+    Item** link = find_link(key.bytes, key.hash);
+    Item* it = *link;
+    if (it && it->expired_at(now)) {
+      ++stats_.expired_misses;
+      *link = it->hnext;
+      expire(it);
+      return nullptr;
+    }
+    return it;
+  }
+
+  Item* allocate(std::string_view key, std::size_t value_len) noexcept {
+    const std::size_t bytes = sizeof(Item) + key.size() + (config_.store_values ? value_len : 0);
+    auto* it = static_cast<Item*>(std::malloc(bytes));
+    if (!it) return nullptr;
+    it->hnext = it->prev = it->next = nullptr;
+    it->cas = 0;
+    it->exptime = kNever;
+    it->flags = 0;
+    it->value_len = static_cast<std::uint32_t>(value_len);
+    it->fetched = 0;
+    it->key_len = static_cast<std::uint8_t>(key.size());
+    it->policy_u8 = 0;
+    it->policy_u16 = 0;
+    std::memcpy(it->key_data(), key.data(), key.size());
+    return it;
+  }
+
+  // Frees room for `need` more charged units. `keep` (the item being replaced) is not charged
+  // twice; if the policy picks it, it is dropped as part of the replacement. Returns false when
+  // the budget cannot be met (nothing left to evict, or evictions disabled).
+  bool make_room(std::uint64_t need, Item*& keep, std::uint64_t keep_charge, Tick now) {
+    std::uint64_t credit = keep ? keep_charge : 0;
+    while (used_ - credit + need > config_.capacity) {
+      Item* victim = policy_.victim();
+      if (!victim) return false;
+      if (victim == keep) {
+        unlink_and_free(victim, hash_of(victim));
+        keep = nullptr;
+        credit = 0;
+        continue;
+      }
+      if (victim->expired_at(now)) {
+        unlink(victim, hash_of(victim));
+        expire(victim);
+        continue;
+      }
+      if (!config_.evictions_enabled) {
+        // Before refusing, look for expired items the policy's order did not reach (bounded,
+        // so that a full cache under -M does not scan the whole index on every store).
+        if (reclaim_expired(now, kReclaimScanOnRefusal) > 0) continue;
+        return false;
+      }
+      ++stats_.evictions;
+      if (!victim->fetched) ++stats_.evicted_unfetched;
+      unlink_and_free(victim, hash_of(victim));
+    }
+    return true;
+  }
+
+  // Puts a fresh item in place of `old` (or as new). Frees it and returns false if it cannot fit.
+  bool install(Item* it, Item* old, std::uint64_t hash, Tick now) {
+    const std::uint64_t c = charge(it);
+    if (!make_room(c, old, old ? charge(old) : 0, now)) {
+      std::free(it);
+      return false;
+    }
+    ++stats_.total_items;
+    if (old) {
+      Item** link = find_link(old->key(), hash);
+      it->hnext = old->hnext;
+      *link = it;
+      used_ = used_ - charge(old) + c;
+      policy_.on_update(old, it, old->exptime, now);
+      std::free(old);
+      return true;
+    }
+    link_new(it, hash, c);
+    policy_.on_insert(it, now);
+    return true;
+  }
+
+  // Simulator insert/replace: sizes only, so a replacement is done in place.
+  void put_sized(Item* it, std::string_view key, std::uint64_t hash, Access& a) {
+    if (!fits(key.size(), a.size)) {
+      ++stats_.refused_too_large;
+      if (it) unlink_and_free(it, hash);  // a copy that can no longer be cached must not linger
+      return;
+    }
+    ++stats_.total_items;
+    if (it) {
+      const std::uint64_t old_charge = charge(it);
+      const std::uint64_t new_charge = charge(key.size(), a.size);
+      Item* keep = it;
+      if (new_charge > old_charge && !make_room(new_charge, keep, old_charge, a.now)) {
+        if (keep) unlink_and_free(keep, hash);
+        return;
+      }
+      if (keep) {
+        used_ = used_ - old_charge + new_charge;
+        const Tick old_exptime = it->exptime;
+        it->value_len = a.size;
+        it->exptime = a.exptime;
+        it->cas = a.version;
+        it->fetched = 0;
+        policy_.on_update(it, it, old_exptime, a.now);
+        return;
+      }
+      // The policy evicted the old copy itself to make room: insert afresh below.
+    }
+    Item* none = nullptr;
+    const std::uint64_t c = charge(key.size(), a.size);
+    if (!make_room(c, none, 0, a.now)) return;
+    Item* fresh = allocate(key, a.size);
+    if (!fresh) throw std::bad_alloc();
+    fresh->exptime = a.exptime;
+    fresh->cas = a.version;
+    link_new(fresh, hash, c);
+    policy_.on_insert(fresh, a.now);
+  }
+
+  void link_new(Item* it, std::uint64_t hash, std::uint64_t c) {
+    if (count_ >= buckets_.size()) grow();
+    Item*& head = buckets_[hash & (buckets_.size() - 1)];
+    it->hnext = head;
+    head = it;
+    ++count_;
+    used_ += c;
+  }
+
+  // Doubles the index. Done at once (not incrementally): a pause of a few ms per million items.
+  void grow() {
+    std::vector<Item*> bigger(buckets_.size() * 2, nullptr);
+    const std::size_t mask = bigger.size() - 1;
+    for (Item* head : buckets_) {
+      while (head) {
+        Item* next = head->hnext;
+        Item*& slot = bigger[hash_of(head) & mask];
+        head->hnext = slot;
+        slot = head;
+        head = next;
+      }
+    }
+    buckets_.swap(bigger);
+    cursor_ &= buckets_.size() - 1;
+  }
+
+  void unlink(Item* it, std::uint64_t hash) noexcept {
+    Item** link = find_link(it->key(), hash);
+    *link = it->hnext;
+  }
+
+  // Removes an item already unlinked from the index because it expired.
+  void expire(Item* it) noexcept {
+    ++stats_.expirations;
+    if (!it->fetched) ++stats_.expired_unfetched;
+    drop(it);
+  }
+
+  void unlink_and_free(Item* it, std::uint64_t hash) noexcept {
+    unlink(it, hash);
+    drop(it);
+  }
+
+  void drop(Item* it) noexcept {
+    policy_.on_remove(it);
+    --count_;
+    used_ -= charge(it);
+    std::free(it);
+  }
+
+  void free_all() noexcept {
+    for (Item*& head : buckets_) {
+      while (head) {
+        Item* next = head->hnext;
+        drop(head);
+        head = next;
+      }
+    }
+  }
+
+  std::string name_;
+  StoreConfig config_;
+  Policy policy_;
+  std::vector<Item*> buckets_;
+  std::size_t count_ = 0;
+  std::uint64_t used_ = 0;
+  std::size_t cursor_ = 0;
+  std::uint64_t next_cas_;
+  StoreStats stats_;
+};
+
+// Registers Policy under `name`. Used once per policy file, at namespace scope.
+template <EvictionPolicy Policy>
+bool register_policy(const char* name, const char* description, bool simulator_only = false) {
+  return PolicyRegistry::instance().add(PolicyInfo{
+      name, description, simulator_only,
+      [name](const StoreConfig& config, const PolicyArgs& args) -> std::unique_ptr<Store> {
+        return std::make_unique<StoreImpl<Policy>>(name, config, args);
+      }});
+}
+
+#define CACHELAB_REGISTER_POLICY(Type, name, description) \
+  [[maybe_unused]] static const bool cachelab_registered_##Type = \
+      ::cachelab::register_policy<Type>(name, description)
+
+}  // namespace cachelab
