@@ -220,6 +220,9 @@ class StoreImpl final : public Store {
 
   void access_batch(std::span<Access> batch) override {
     for (Access& a : batch) {
+      // Policies that look ahead (belady) are told each request's next access; for every other
+      // policy this compiles to nothing.
+      if constexpr (requires(Policy& p) { p.set_next_access(a.next_access); }) policy_.set_next_access(a.next_access);
       const std::uint64_t h = hash_id(a.key);
       const std::string_view key(reinterpret_cast<const char*>(&a.key), sizeof a.key);
       Item* it = lookup_live({key, h}, a.now);

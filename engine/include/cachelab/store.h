@@ -78,6 +78,9 @@ struct Access {
   Tick exptime;          // absolute; kNever for no expiry
   std::uint32_t size;
   Op op;
+  // The index of this key's next request (UINT64_MAX = never): only the offline optimum (belady)
+  // reads it; the simulator fills it from the trace or a backward pass.
+  std::uint64_t next_access;
   bool hit;              // out: the key was present and live
   std::uint64_t copy_version;  // out: on a read hit, the version of the cached copy
 };
