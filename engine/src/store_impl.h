@@ -23,8 +23,8 @@ namespace cachelab {
 // What every policy provides. Policies own no items: they thread Item::prev/next (and may use
 // Item::policy_u8/policy_u16). victim() only peeks; the store removes the item and then calls
 // on_remove. on_update(old, replacement, old_exptime) moves old's place to its replacement; they
-// are the same item when only its expiry or size changed in place, and old_exptime is the expiry
-// the item had when the policy last saw it (for policies ordered by expiry).
+// are the same item when only its expiry changed in place (its size never does), and old_exptime
+// is the expiry the item had when the policy last saw it (for policies ordered by expiry).
 template <class P>
 concept EvictionPolicy = requires(P p, Item* it, Tick now) {
   p.on_insert(it, now);
@@ -33,6 +33,17 @@ concept EvictionPolicy = requires(P p, Item* it, Tick now) {
   p.on_remove(it);
   { p.victim() } -> std::same_as<Item*>;
 };
+
+// What an item is charged against the budget: 1 in object mode; otherwise its size plus the
+// configured overhead, plus the key bytes when values are stored (the simulator's key is an id,
+// and libCacheSim charges the object's size only). Size-aware policies use it to split budgets.
+inline std::uint64_t charge_of(const StoreConfig& config, std::size_t key_len, std::size_t value_len) noexcept {
+  if (config.count_objects) return 1;
+  return (config.store_values ? key_len : 0) + value_len + config.overhead_bytes;
+}
+inline std::uint64_t charge_of(const StoreConfig& config, const Item* it) noexcept {
+  return charge_of(config, it->key_len, it->value_len);
+}
 
 // Rejects arguments a policy does not know, so that a typo is an error and not a silent default.
 void check_policy_args(std::string_view policy, const PolicyArgs& args,
@@ -271,11 +282,9 @@ class StoreImpl final : public Store {
   static constexpr std::size_t kReclaimScanOnRefusal = 4096;
 
   std::uint64_t charge(std::size_t key_len, std::size_t value_len) const noexcept {
-    if (config_.count_objects) return 1;
-    // Simulator: libCacheSim charges the object's size only; the key is an id, not user bytes.
-    return (config_.store_values ? key_len : 0) + value_len + config_.overhead_bytes;
+    return charge_of(config_, key_len, value_len);
   }
-  std::uint64_t charge(const Item* it) const noexcept { return charge(it->key_len, it->value_len); }
+  std::uint64_t charge(const Item* it) const noexcept { return charge_of(config_, it); }
 
   bool fits(std::size_t key_len, std::size_t value_len) const noexcept {
     if (config_.store_values && value_len > config_.max_item_size) return false;
@@ -396,26 +405,18 @@ class StoreImpl final : public Store {
       return;
     }
     ++stats_.total_items;
-    if (it) {
-      const std::uint64_t old_charge = charge(it);
-      const std::uint64_t new_charge = charge(key.size(), a.size);
-      Item* keep = it;
-      if (new_charge > old_charge && !make_room(new_charge, keep, old_charge, a.now)) {
-        if (keep) unlink_and_free(keep, hash);
-        return;
-      }
-      if (keep) {
-        used_ = used_ - old_charge + new_charge;
-        const Tick old_exptime = it->exptime;
-        it->value_len = a.size;
-        it->exptime = a.exptime;
-        it->cas = a.version;
-        it->fetched = 0;
-        policy_.on_update(it, it, old_exptime, a.now);
-        return;
-      }
-      // The policy evicted the old copy itself to make room: insert afresh below.
+    if (it && it->value_len == a.size) {
+      // Same size: changed in place, keeping the policy's state (e.g. LFU's count).
+      const Tick old_exptime = it->exptime;
+      it->exptime = a.exptime;
+      it->cas = a.version;
+      it->fetched = 0;
+      policy_.on_update(it, it, old_exptime, a.now);
+      return;
     }
+    // A new size is a new copy: size-aware policies account bytes per segment, and an in-place
+    // change never alters an item's size (the on_update contract).
+    if (it) unlink_and_free(it, hash);
     Item* none = nullptr;
     const std::uint64_t c = charge(key.size(), a.size);
     if (!make_room(c, none, 0, a.now)) return;
