@@ -1,0 +1,85 @@
+#pragma once
+// The replay: drives a stream of requests through the engine (sizes-only mode, virtual clock in
+// ms) together with the origin model, and counts hits, stale hits and origin work.
+//
+// Virtual clock: engine Tick = ms since the first request + 1 (0 means "never" to the engine), so
+// one replay spans at most 2^32 - 2 ms (49.7 days); a longer one is refused with an InputError.
+//
+// Origin model: each key has a version; a write bumps it. A read miss fills the cache with the
+// origin's current version; a read hit on a copy older than the origin's version is a stale hit,
+// whose age is the time since the first write after the copy was filled (when the copy became
+// outdated). Invalidation modes say what the cache sees of a write:
+//   ttl-only         nothing: the copy lives until it expires or is evicted;
+//   delete-on-write  the copy is deleted;
+//   update-on-write  a cached copy is replaced by the new version (new size, new TTL); a key that
+//                    is not cached is not inserted (replace, not set): the cache stays demand-filled,
+//                    so the modes differ only in freshness, not in what they choose to cache.
+// A delete at the origin drops the copy in both delete-on-write and update-on-write.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cachelab/store.h"
+#include "cachelab/sim/request.h"
+#include "cachelab/sim/trace_reader.h"
+#include "cachelab/sim/units.h"
+
+namespace cachelab::sim {
+
+enum class Invalidation { kTtlOnly, kDeleteOnWrite, kUpdateOnWrite };
+std::optional<Invalidation> parse_invalidation(std::string_view name);
+std::string_view invalidation_name(Invalidation mode);
+
+struct ReplayConfig {
+  std::string policy = "lru";
+  PolicyArgs policy_args;
+  Capacity capacity{.amount = 64ull << 20};
+  std::uint64_t overhead_bytes = 0;
+  Invalidation invalidation = Invalidation::kTtlOnly;
+  // cache.ttl: replaces every request's TTL (0 = no expiry). kTtlUnset: requests keep theirs.
+  std::int64_t ttl_override_ms = kTtlUnset;
+  // For requests that carry no TTL (kTtlUnset) when there is no override. 0 = no expiry.
+  std::int64_t default_ttl_ms = 0;
+  std::vector<std::uint64_t> restarts_ms;  // ms since the start; the cache is emptied then
+  std::uint64_t timeline_interval_ms = 0;  // 0 = no timeline
+  std::uint64_t duration_ms = 0;           // stop at the first request at or after this; 0 = all
+  std::uint64_t max_requests = 0;          // 0 = all
+};
+
+struct ReplayCounts {
+  std::uint64_t requests = 0;
+  std::uint64_t reads = 0;
+  std::uint64_t writes = 0;  // origin writes and deletes
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t read_bytes = 0;
+  std::uint64_t hit_bytes = 0;
+  std::uint64_t stale_hits = 0;
+  double stale_age_ms_sum = 0;
+  std::uint64_t origin_reads = 0;  // read misses: each one reads the origin to fill the cache
+
+  double hit_ratio() const noexcept { return reads ? double(hits) / double(reads) : 0.0; }
+  double byte_hit_ratio() const noexcept { return read_bytes ? double(hit_bytes) / double(read_bytes) : 0.0; }
+  double stale_ratio() const noexcept { return reads ? double(stale_hits) / double(reads) : 0.0; }
+  double mean_stale_age_s() const noexcept { return stale_hits ? stale_age_ms_sum / 1000.0 / double(stale_hits) : 0.0; }
+};
+
+struct TimelineRow {
+  std::uint64_t start_ms = 0;
+  ReplayCounts counts;
+};
+
+struct ReplayResult {
+  ReplayCounts totals;
+  StoreStats store;  // evictions, expirations...
+  std::vector<TimelineRow> timeline;
+  std::uint64_t span_ms = 0;  // virtual time covered
+};
+
+// Runs the requests of `source` through a fresh store built from `config`. Throws
+// std::invalid_argument for an unknown policy, InputError for a trace too long for the clock.
+ReplayResult replay(TraceReader& source, const ReplayConfig& config);
+
+}  // namespace cachelab::sim

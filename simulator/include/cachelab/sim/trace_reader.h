@@ -1,0 +1,58 @@
+#pragma once
+// Trace readers: stream a trace file as Requests, in constant memory (buffered reads), in batches.
+// Formats (SPEC section 4): csv (numbered columns), oracleGeneral (libCacheSim's 24-byte binary
+// records) and twitter (the Twitter cache-trace csv). A malformed or truncated record throws an
+// InputError naming the file and the byte offset.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "cachelab/sim/request.h"
+
+namespace cachelab::sim {
+
+enum class TraceFormat { kCsv, kOracleGeneral, kTwitter };
+
+std::optional<TraceFormat> parse_trace_format(std::string_view name);
+std::string_view trace_format_name(TraceFormat format);
+
+// Column numbers start at 1; 0 means "absent".
+struct CsvColumns {
+  int time = 0;
+  int key = 0;
+  int size = 0;
+  int op = 0;
+  int ttl = 0;
+};
+
+struct TraceSpec {
+  std::string path;
+  TraceFormat format = TraceFormat::kCsv;
+  CsvColumns columns{.time = 1, .key = 2, .size = 3};  // csv only
+  bool header = false;                                  // csv only: skip the first line
+  char delimiter = ',';                                 // csv only
+  double time_unit_ms = 1000.0;  // the trace's time unit in ms (csv, twitter and oracleGeneral: seconds)
+  double ttl_unit_ms = 1000.0;   // the ttl column's unit in ms (seconds)
+  std::uint32_t default_size = 1;  // when a csv has no size column
+};
+
+class TraceReader {
+ public:
+  virtual ~TraceReader() = default;
+  // Fills up to out.size() requests in trace order; returns how many, 0 at the end.
+  virtual std::size_t read(std::span<Request> out) = 0;
+};
+
+// Opens the trace; throws InputError if it cannot be read.
+std::unique_ptr<TraceReader> open_trace(const TraceSpec& spec);
+
+// Per-format constructors (open_trace picks one).
+std::unique_ptr<TraceReader> open_csv_trace(const TraceSpec& spec);
+std::unique_ptr<TraceReader> open_oracle_general_trace(const TraceSpec& spec);
+std::unique_ptr<TraceReader> open_twitter_trace(const TraceSpec& spec);
+
+}  // namespace cachelab::sim

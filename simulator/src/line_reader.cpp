@@ -1,0 +1,118 @@
+#include "line_reader.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "cachelab/sim/errors.h"
+
+namespace cachelab::sim {
+
+namespace {
+constexpr std::size_t kBufferBytes = 1 << 20;
+}
+
+LineReader::LineReader(const std::string& path) : path_(path), buffer_(kBufferBytes) {
+  file_ = std::fopen(path.c_str(), "rb");
+  if (!file_) throw InputError(path + ": cannot open: " + std::strerror(errno));
+}
+
+LineReader::~LineReader() {
+  if (file_) std::fclose(file_);
+}
+
+bool LineReader::refill() {
+  if (eof_) return false;
+  // Keep the unread tail (a partial line) at the front; grow only if one line fills the buffer.
+  const std::size_t tail = end_ - begin_;
+  if (begin_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + begin_, tail);
+    buffer_offset_ += begin_;
+    begin_ = 0;
+    end_ = tail;
+  }
+  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  const std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+  if (got == 0) {
+    if (std::ferror(file_)) fail(std::string("read error: ") + std::strerror(errno));
+    eof_ = true;
+    return false;
+  }
+  end_ += got;
+  return true;
+}
+
+bool LineReader::next(std::string_view* line) {
+  std::size_t scanned = begin_;
+  for (;;) {
+    const void* nl = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned);
+    if (nl) {
+      const std::size_t stop = static_cast<std::size_t>(static_cast<const char*>(nl) - buffer_.data());
+      std::size_t len = stop - begin_;
+      if (len > 0 && buffer_[begin_ + len - 1] == '\r') --len;
+      *line = std::string_view(buffer_.data() + begin_, len);
+      line_offset_ = buffer_offset_ + begin_;
+      ++line_number_;
+      begin_ = stop + 1;
+      return true;
+    }
+    const std::size_t unread_scanned = end_ - begin_;
+    if (!refill()) break;
+    scanned = begin_ + unread_scanned;
+  }
+  if (begin_ == end_) return false;
+  // Last line without a newline.
+  std::size_t len = end_ - begin_;
+  if (buffer_[begin_ + len - 1] == '\r') --len;
+  *line = std::string_view(buffer_.data() + begin_, len);
+  line_offset_ = buffer_offset_ + begin_;
+  ++line_number_;
+  begin_ = end_;
+  return true;
+}
+
+void LineReader::fail(const std::string& what) const {
+  throw InputError(path_ + ": byte offset " + std::to_string(line_offset_) + " (line " +
+                   std::to_string(line_number_) + "): " + what);
+}
+
+std::size_t split_fields(std::string_view line, char delimiter, std::string_view* fields, std::size_t max_fields) {
+  std::size_t n = 0;
+  while (n + 1 < max_fields) {
+    const std::size_t pos = line.find(delimiter);
+    if (pos == std::string_view::npos) break;
+    fields[n++] = line.substr(0, pos);
+    line.remove_prefix(pos + 1);
+  }
+  fields[n++] = line;
+  return n;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '"')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '"')) text.remove_suffix(1);
+  return text;
+}
+
+bool parse_field_u64(std::string_view text, std::uint64_t* out) {
+  text = trim(text);
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+bool parse_field_i64(std::string_view text, std::int64_t* out) {
+  text = trim(text);
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+bool parse_field_double(std::string_view text, double* out) {
+  text = trim(text);
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace cachelab::sim
