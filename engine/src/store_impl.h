@@ -70,6 +70,7 @@ class StoreImpl final : public Store {
     it->fetched = 1;
     policy_.on_hit(it, now);
     found(*it);
+    enforce_policy_budget(now);
     return true;
   }
 
@@ -245,6 +246,7 @@ class StoreImpl final : public Store {
             it->fetched = 1;
             a.copy_version = it->cas;
             policy_.on_hit(it, a.now);
+            enforce_policy_budget(a.now);
             continue;
           }
           ++stats_.misses;
@@ -357,22 +359,40 @@ class StoreImpl final : public Store {
         credit = 0;
         continue;
       }
-      if (victim->expired_at(now)) {
-        unlink(victim, hash_of(victim));
-        expire(victim);
-        continue;
-      }
-      if (!config_.evictions_enabled) {
+      if (!victim->expired_at(now) && !config_.evictions_enabled) {
         // Before refusing, look for expired items the policy's order did not reach (bounded,
         // so that a full cache under -M does not scan the whole index on every store).
         if (reclaim_expired(now, kReclaimScanOnRefusal) > 0) continue;
         return false;
       }
-      ++stats_.evictions;
-      if (!victim->fetched) ++stats_.evicted_unfetched;
-      unlink_and_free(victim, hash_of(victim));
+      evict(victim, now);
     }
     return true;
+  }
+
+  // Removes a victim: an expired one counts as an expiration, a live one as an eviction.
+  void evict(Item* victim, Tick now) noexcept {
+    unlink(victim, hash_of(victim));
+    if (victim->expired_at(now)) {
+      expire(victim);
+      return;
+    }
+    ++stats_.evictions;
+    if (!victim->fetched) ++stats_.evicted_unfetched;
+    drop(victim);
+  }
+
+  // A policy may keep a budget of its own tighter than the store's (slru's lowest segment after a
+  // hit demoted items into it): it says so through wants_eviction(), and victims go until it is
+  // satisfied. Compiles to nothing for policies without the hook.
+  void enforce_policy_budget(Tick now) {
+    if constexpr (requires(Policy& p) { { p.wants_eviction() } -> std::same_as<bool>; }) {
+      while (policy_.wants_eviction()) {
+        Item* victim = policy_.victim();
+        if (!victim) return;
+        evict(victim, now);
+      }
+    }
   }
 
   // Puts a fresh item in place of `old` (or as new). Frees it and returns false if it cannot fit.

@@ -78,3 +78,14 @@ TEST_CASE("libCacheSim figures: clock, sieve and s3fifo within 0.5%", "[engine][
            Reference{"s3fifo", 20297697, true, 93706, 0}, Reference{"s3fifo", 202976972, true, 83764, 0}})
     check_close(ref);
 }
+
+TEST_CASE("libCacheSim figures: slru and 2q within 0.5%", "[engine][libcachesim]") {
+  for (const Reference& ref : {
+           Reference{"slru", 48, false, 101125, 0}, Reference{"slru", 489, false, 94590, 0},
+           Reference{"slru", 4897, false, 90011, 0}, Reference{"slru", 2029769, true, 95355, 0},
+           Reference{"slru", 20297697, true, 93529, 0}, Reference{"slru", 202976972, true, 88640, 0},
+           Reference{"2q", 48, false, 98946, 0}, Reference{"2q", 489, false, 94573, 0},
+           Reference{"2q", 4897, false, 88160, 0}, Reference{"2q", 2029769, true, 95647, 0},
+           Reference{"2q", 20297697, true, 94245, 0}, Reference{"2q", 202976972, true, 87627, 0}})
+    check_close(ref);
+}
