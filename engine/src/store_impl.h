@@ -382,6 +382,12 @@ class StoreImpl final : public Store {
     drop(victim);
   }
 
+  // Tells a policy that watches misses (ARC adapts to keys it recently evicted) that `key` is about
+  // to be inserted, before room is made for it. Compiles to nothing for other policies.
+  void announce_miss(std::string_view key, std::uint64_t charge) {
+    if constexpr (requires(Policy& p) { p.on_miss(key, charge); }) policy_.on_miss(key, charge);
+  }
+
   // A policy may keep a budget of its own tighter than the store's (slru's lowest segment after a
   // hit demoted items into it): it says so through wants_eviction(), and victims go until it is
   // satisfied. Compiles to nothing for policies without the hook.
@@ -398,6 +404,7 @@ class StoreImpl final : public Store {
   // Puts a fresh item in place of `old` (or as new). Frees it and returns false if it cannot fit.
   bool install(Item* it, Item* old, std::uint64_t hash, Tick now) {
     const std::uint64_t c = charge(it);
+    if (!old) announce_miss(it->key(), c);
     if (!make_room(c, old, old ? charge(old) : 0, now)) {
       std::free(it);
       return false;
@@ -439,6 +446,7 @@ class StoreImpl final : public Store {
     if (it) unlink_and_free(it, hash);
     Item* none = nullptr;
     const std::uint64_t c = charge(key.size(), a.size);
+    announce_miss(key, c);
     if (!make_room(c, none, 0, a.now)) return;
     Item* fresh = allocate(key, a.size);
     if (!fresh) throw std::bad_alloc();
@@ -532,5 +540,9 @@ bool register_policy(const char* name, const char* description, bool simulator_o
 #define CACHELAB_REGISTER_POLICY(Type, name, description) \
   [[maybe_unused]] static const bool cachelab_registered_##Type = \
       ::cachelab::register_policy<Type>(name, description)
+// For policies that need the future (belady): refused by the server, offered by the simulator.
+#define CACHELAB_REGISTER_SIMULATOR_POLICY(Type, name, description) \
+  [[maybe_unused]] static const bool cachelab_registered_##Type = \
+      ::cachelab::register_policy<Type>(name, description, true)
 
 }  // namespace cachelab

@@ -30,9 +30,9 @@ void check_exact(const Reference& ref) {
   if (ref.bytes) CHECK(r.missed_bytes == ref.missed_bytes);
 }
 
-void check_close(const Reference& ref) {
+void check_close(const Reference& ref, const PolicyArgs& args = {}) {
   INFO(ref.policy << " capacity " << ref.capacity << (ref.bytes ? " bytes" : " objects"));
-  const auto r = replay_trace(ref.policy, ref.capacity, ref.bytes);
+  const auto r = replay_trace(ref.policy, ref.capacity, ref.bytes, args);
   const double ours = static_cast<double>(r.misses) / kRequests;
   const double theirs = static_cast<double>(ref.misses) / kRequests;
   INFO("misses ours " << r.misses << " libCacheSim " << ref.misses);
@@ -88,4 +88,31 @@ TEST_CASE("libCacheSim figures: slru and 2q within 0.5%", "[engine][libcachesim]
            Reference{"2q", 4897, false, 88160, 0}, Reference{"2q", 2029769, true, 95647, 0},
            Reference{"2q", 20297697, true, 94245, 0}, Reference{"2q", 202976972, true, 87627, 0}})
     check_close(ref);
+}
+
+TEST_CASE("libCacheSim figures: arc within 0.5%", "[engine][libcachesim]") {
+  for (const Reference& ref : {
+           Reference{"arc", 48, false, 99870, 0}, Reference{"arc", 489, false, 94229, 0},
+           Reference{"arc", 4897, false, 88002, 0}, Reference{"arc", 2029769, true, 95303, 0},
+           Reference{"arc", 20297697, true, 93625, 0}})
+    check_close(ref);
+}
+
+// In byte mode at the largest size ours misses 0.9% less than libCacheSim's ARC. The one detail
+// that differs: libCacheSim runs REPLACE on every ghost hit (in ARC_check), evicting an item even
+// when the newcomer already fits, a literal port of the paper's page model where a miss always
+// meets a full cache. Ours evicts only until the newcomer fits. In object mode, where every miss
+// in a full cache needs exactly one eviction, the two are identical at all three sizes.
+TEST_CASE("libCacheSim figures: arc in byte mode at 200 MB misses less, within 1%", "[engine][libcachesim]") {
+  const auto r = replay_trace("arc", 202976972, true);
+  CHECK(r.misses <= 87541);
+  CHECK(r.misses >= 87541 - 1139);  // 1% of the 113,872 requests
+}
+
+TEST_CASE("libCacheSim figures: belady exactly", "[engine][libcachesim]") {
+  for (const Reference& ref : {
+           Reference{"belady", 48, false, 96517, 0}, Reference{"belady", 489, false, 90263, 0},
+           Reference{"belady", 4897, false, 71620, 0}, Reference{"belady", 2029769, true, 93869, 4262565888},
+           Reference{"belady", 20297697, true, 91152, 4102901760}, Reference{"belady", 202976972, true, 74162, 3197508096}})
+    check_exact(ref);
 }
