@@ -178,3 +178,31 @@ TEST_CASE("lru: matches a reference model over 1M random operations", "[engine][
 TEST_CASE("fifo: matches a reference model over 1M random operations", "[engine][policy][fifo][reference]") {
   compare_with_reference("fifo");
 }
+
+TEST_CASE("redis-lru: with as many samples as items it is exact LRU", "[engine][policy][redis]") {
+  // With samples >= the number of items, every sample round sees the least recent item.
+  auto s = make_store("redis-lru", StoreConfig{.capacity = 4, .count_objects = true, .store_values = false},
+                      {{"samples", "64"}});
+  cachelab::test::ObjectCache c("lru", 4);
+  c.store = std::move(s);
+  for (std::uint64_t k : {1, 2, 3, 4}) c.read(k);
+  c.read(1), c.read(3);
+  c.read(5);  // evicts 2
+  CHECK(c.contents() == std::vector<std::uint64_t>{1, 3, 4, 5});
+  c.read(6);  // evicts 4
+  CHECK(c.contents() == std::vector<std::uint64_t>{1, 3, 5, 6});
+}
+
+TEST_CASE("redis-lfu: a frequently read key survives a stream of new keys", "[engine][policy][redis]") {
+  cachelab::test::ObjectCache c("lfu", 8);
+  c.store = make_store("redis-lfu", StoreConfig{.capacity = 8, .count_objects = true, .store_values = false});
+  for (int i = 0; i < 200; ++i) c.read(1);  // the log counter climbs well above the initial 5
+  int survived = 0;
+  for (std::uint64_t k = 100; k < 1100; ++k) {
+    c.read(k);
+    survived += c.contains(1);
+  }
+  CHECK(survived == 1000);
+  CHECK_THROWS_WITH(make_store("redis-lfu", StoreConfig{}, {{"log_factor", "x"}}),
+                    Catch::Contains("log_factor=x is not a number"));
+}

@@ -31,6 +31,9 @@ struct StoreConfig {
   std::uint64_t max_item_size = 1u << 20;
   // memcached's -M: refuse a store that would need an eviction.
   bool evictions_enabled = true;
+  // Engine ticks per second of the caller's clock (server: 1, simulator: 1000). Only policies
+  // that decay with wall time (redis-lfu) need it; expiry is always in ticks.
+  std::uint32_t ticks_per_second = 1;
   // CAS values handed out are first_cas, first_cas + cas_step, ... (shards interleave theirs).
   std::uint64_t first_cas = 1;
   std::uint64_t cas_step = 1;
