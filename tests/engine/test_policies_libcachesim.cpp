@@ -30,13 +30,13 @@ void check_exact(const Reference& ref) {
   if (ref.bytes) CHECK(r.missed_bytes == ref.missed_bytes);
 }
 
-void check_close(const Reference& ref, const PolicyArgs& args = {}) {
+void check_close(const Reference& ref, const PolicyArgs& args = {}, double tolerance = 0.005) {
   INFO(ref.policy << " capacity " << ref.capacity << (ref.bytes ? " bytes" : " objects"));
   const auto r = replay_trace(ref.policy, ref.capacity, ref.bytes, args);
   const double ours = static_cast<double>(r.misses) / kRequests;
   const double theirs = static_cast<double>(ref.misses) / kRequests;
   INFO("misses ours " << r.misses << " libCacheSim " << ref.misses);
-  CHECK(std::abs(ours - theirs) <= 0.005);
+  CHECK(std::abs(ours - theirs) <= tolerance);
   if (std::getenv("CACHELAB_PRINT_MISSES"))
     std::printf("%-8s %10llu %-7s ours %6llu libCacheSim %6llu diff %+.4f\n", ref.policy,
                 static_cast<unsigned long long>(ref.capacity), ref.bytes ? "bytes" : "objects",
@@ -115,4 +115,32 @@ TEST_CASE("libCacheSim figures: belady exactly", "[engine][libcachesim]") {
            Reference{"belady", 4897, false, 71620, 0}, Reference{"belady", 2029769, true, 93869, 4262565888},
            Reference{"belady", 20297697, true, 91152, 4102901760}, Reference{"belady", 202976972, true, 74162, 3197508096}})
     check_exact(ref);
+}
+
+// Ours follows Caffeine's W-TinyLFU; libCacheSim's WTinyLFU differs in ways that matter (read in
+// its WTinyLFU.c): no doorkeeper; its sketch counts only main-cache hits, inserts and every
+// admission contest (the candidate is counted again each time); every eviction first drains the
+// window, whatever its size; and it refuses any object larger than the 1% window (in byte mode at
+// 2 MB nothing over 20 KB is ever cached). The two agree within 1.5% absolute on this trace; see
+// docs/POLICIES.md.
+TEST_CASE("libCacheSim figures: tinylfu within 1.5% (Caffeine's design, not libCacheSim's)", "[engine][libcachesim]") {
+  // Not at 48 objects: libCacheSim's window rounds to zero there and admits nothing (all misses).
+  for (const Reference& ref : {
+           Reference{"tinylfu", 489, false, 96480, 0}, Reference{"tinylfu", 4897, false, 88374, 0},
+           Reference{"tinylfu", 2029769, true, 95157, 0}, Reference{"tinylfu", 20297697, true, 94076, 0},
+           Reference{"tinylfu", 202976972, true, 87296, 0}})
+    check_close(ref, {}, 0.015);
+  CHECK(replay_trace("tinylfu", 48, false).misses < 113872);
+}
+
+TEST_CASE("libCacheSim figures: lirs within 0.5%", "[engine][libcachesim]") {
+  for (const Reference& ref : {
+           Reference{"lirs", 48, false, 100485, 0}, Reference{"lirs", 489, false, 94680, 0},
+           Reference{"lirs", 4897, false, 85609, 0}, Reference{"lirs", 20297697, true, 93607, 0},
+           Reference{"lirs", 202976972, true, 84149, 0}})
+    check_close(ref);
+  // At 2 MB in byte mode libCacheSim's LIRS refuses every new object larger than the 1% HIR
+  // share (LIRS_can_insert: nothing over 20 KB is cached), which helps its object hit ratio on
+  // this trace; the paper's blocks are all one size and it has no such rule. Ours: 1.2% more misses.
+  check_close(Reference{"lirs", 2029769, true, 94565, 0}, {}, 0.015);
 }
