@@ -1,9 +1,153 @@
-// cachelab serve: run a memcached-compatible server.
+// cachelab serve: run a memcached-compatible server. Glue only: flags -> ServerOptions -> run.
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cachelab/policy_registry.h"
+#include "cachelab/server/server.h"
 #include "command.h"
+#include "options.h"
+#include "version.h"
 
 namespace cachelab::cli {
 namespace {
-int run_serve(int, char**) { return not_built_yet("serve", "3"); }
+
+// "1048576", "512k", "1m", "1g" (powers of 1024, as memcached's -I).
+bool parse_size(const std::string& text, std::uint64_t* out) {
+  if (text.empty()) return false;
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 15) return false;
+  std::uint64_t value = std::stoull(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  if (unit == "k" || unit == "K") value <<= 10;
+  else if (unit == "m" || unit == "M") value <<= 20;
+  else if (unit == "g" || unit == "G") value <<= 30;
+  else if (!unit.empty()) return false;
+  *out = value;
+  return true;
+}
+
+// -v / -vv / -vvv are counted here: Program_options cannot count a repeated short flag.
+int take_verbosity(std::vector<char*>& args) {
+  int level = 0;
+  std::vector<char*> rest;
+  for (char* a : args) {
+    const std::string s = a;
+    if (s.size() >= 2 && s[0] == '-' && s.find_first_not_of('v', 1) == std::string::npos) {
+      level += static_cast<int>(s.size() - 1);
+    } else if (s == "--verbose") {
+      ++level;
+    } else {
+      rest.push_back(a);
+    }
+  }
+  args = rest;
+  return level > 2 ? 2 : level;
+}
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "cachelab serve: %s (see --help)\n", message.c_str());
+  return kExitUsage;
+}
+
+int run_serve(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  const int verbose = take_verbosity(args);
+
+  server::ServerOptions o;
+  auto& s = o.settings;
+  std::uint64_t memory_mb = 64;
+  std::string item_size = "1m";
+  int udp_port = 0;
+  std::vector<std::string> policy_args;
+  std::string policy_module, trace_out;
+  double trace_sample = 1.0;
+  bool no_evictions = false, no_cas = false, allow_shutdown = false, no_flush = false;
+  std::string ignored_user, ignored_protocol, ignored_opts;
+  int ignored_requests = 0;
+  bool ignored_daemon = false;
+
+  po::options_description opts("options (memcached's names)");
+  opts.add_options()
+      ("port,p", po::value(&s.port)->default_value(11211), "TCP port")
+      ("listen,l", po::value(&s.interface)->default_value("127.0.0.1"), "interface to listen on")
+      ("unix-socket,s", po::value(&s.unix_socket), "listen on this unix socket instead of TCP")
+      ("memory-limit,m", po::value(&memory_mb)->default_value(64), "memory for items in MiB")
+      ("conn-limit,c", po::value(&s.max_connections)->default_value(1024), "max simultaneous connections")
+      ("threads,t", po::value(&s.threads)->default_value(4), "worker threads")
+      ("max-item-size,I", po::value(&item_size)->default_value("1m"), "largest value (k/m/g suffixes)")
+      ("disable-evictions,M", po::bool_switch(&no_evictions), "refuse stores when full instead of evicting")
+      ("udp-port,U", po::value(&udp_port)->default_value(0), "UDP port (only 0: no UDP)")
+      ("disable-cas,C", po::bool_switch(&no_cas), "no CAS values")
+      ("enable-shutdown,A", po::bool_switch(&allow_shutdown), "allow the shutdown command")
+      ("disable-flush-all,F", po::bool_switch(&no_flush), "refuse flush_all")
+      (",v", "verbose (-vv: every command)")
+      ("policy", po::value(&o.policy)->default_value("lru"), "eviction policy (see cachelab policies)")
+      ("policy-module", po::value(&policy_module), "eviction policy from a shared object")
+      ("policy-arg", po::value(&policy_args)->composing(), "policy argument K=V (repeatable)")
+      ("snapshot", po::value(&o.snapshot_path), "warm restart file: loaded at start, written on SIGTERM/SIGINT")
+      ("trace-out", po::value(&trace_out), "record traffic as a csv trace")
+      ("trace-sample", po::value(&trace_sample)->default_value(1.0), "fraction of keys to record")
+      (",u", po::value(&ignored_user), "memcached's user (ignored)")
+      (",o", po::value(&ignored_opts), "memcached's extended options (ignored)")
+      (",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")
+      (",R", po::value(&ignored_requests), "memcached's requests per event (ignored)")
+      (",d", po::bool_switch(&ignored_daemon), "memcached's daemon mode (ignored: stays in the foreground)");
+  po::positional_options_description positional;
+  po::variables_map vm;
+  if (auto rc = parse_options(static_cast<int>(args.size()), args.data(), "cachelab serve [options]", opts,
+                              positional, vm))
+    return *rc;
+
+  if (udp_port != 0) return usage_error("UDP is not supported: only -U 0 is accepted");
+  if (memory_mb < 1) return usage_error("-m must be at least 1 (MiB)");
+  if (s.threads < 1 || s.threads > 256) return usage_error("-t must be between 1 and 256");
+  if (s.max_connections < 1) return usage_error("-c must be at least 1");
+  if (s.port < 0 || s.port > 65535) return usage_error("-p must be a port number");
+  if (!parse_size(item_size, &o.store.max_item_size) || o.store.max_item_size < 1024)
+    return usage_error("-I must be a size of at least 1k, such as 512k or 1m");
+  if (trace_sample <= 0 || trace_sample > 1) return usage_error("--trace-sample must be in (0, 1]");
+  for (const std::string& kv : policy_args) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) return usage_error("--policy-arg wants K=V, got '" + kv + "'");
+    o.policy_args[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (!policy_module.empty()) {
+    std::fprintf(stderr, "cachelab serve: --policy-module is not built yet (see the policy modules issue)\n");
+    return kExitFailure;
+  }
+  if (!trace_out.empty()) {
+    std::fprintf(stderr, "cachelab serve: --trace-out is not built yet (see the trace recording issue)\n");
+    return kExitFailure;
+  }
+  std::string ignored;
+  for (const char* flag : {"u", "o", "B", "R", "d"})
+    if (vm.count(flag) && !(std::string(flag) == "d" && !ignored_daemon)) ignored += std::string(" -") + flag;
+  if (!ignored.empty())
+    std::fprintf(stderr, "cachelab serve: warning: ignoring memcached flags that do not apply here:%s\n",
+                 ignored.c_str());
+
+  o.store.capacity = memory_mb << 20;
+  o.store.overhead_bytes = kItemOverheadBytes;
+  o.store.evictions_enabled = !no_evictions;
+  o.store.store_values = true;
+  o.verbose = verbose;
+  s.cas_enabled = !no_cas;
+  s.allow_shutdown = allow_shutdown;
+  s.flush_enabled = !no_flush;
+  s.version = std::string("1.6.0-cachelab-") + kVersion;
+  try {
+    return server::run_server(o);
+  } catch (const std::invalid_argument& e) {
+    return usage_error(e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cachelab serve: %s\n", e.what());
+    return kExitFailure;
+  }
+}
+
 }  // namespace
 CACHELAB_REGISTER_COMMAND(serve, "serve", "run a memcached-compatible server", run_serve);
 }  // namespace cachelab::cli

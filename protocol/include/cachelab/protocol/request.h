@@ -1,0 +1,70 @@
+#pragma once
+// One parsed request of memcached's text protocol: the command, its tokens and, for the storage
+// commands, the data block. Every view points into the connection's input buffer and is valid
+// until the caller consumes the bytes the parser reported.
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace cachelab::protocol {
+
+enum class CommandId : std::uint8_t {
+  kUnknown,
+  kGet, kGets, kGat, kGats,
+  kSet, kAdd, kReplace, kAppend, kPrepend, kCas,
+  kDelete, kIncr, kDecr, kTouch,
+  kFlushAll, kVersion, kVerbosity, kQuit, kStats, kShutdown,
+  kMetaGet, kMetaSet, kMetaDelete, kMetaArith, kMetaNoop, kMetaDebug,
+  kCount  // number of ids: sizes the executor's handler table
+};
+
+// Problems the parser finds before the executor runs; each has a fixed memcached reply.
+enum class ParseError : std::uint8_t {
+  kNone,
+  kUnknownCommand,  // ERROR (also: a known command with the wrong number of tokens)
+  kBadFormat,       // CLIENT_ERROR bad command line format
+  kTooLarge,        // SERVER_ERROR object too large for cache (data block swallowed)
+  kBadDataChunk,    // CLIENT_ERROR bad data chunk (data block not ended by \r\n)
+};
+
+// The header of set/add/replace/append/prepend/cas (and the parts of ms the parser needs).
+struct StorageHeader {
+  std::string_view key;
+  std::uint32_t flags = 0;
+  std::int64_t exptime = 0;  // as sent: relative seconds, absolute unix time, or negative
+  std::uint32_t length = 0;  // data block bytes, without the trailing \r\n
+  std::uint64_t cas = 0;     // cas only
+};
+
+struct Request {
+  CommandId command = CommandId::kUnknown;
+  ParseError error = ParseError::kNone;
+  bool noreply = false;
+  std::vector<std::string_view> tokens;  // tokens[0] is the command name
+  StorageHeader storage;                 // storage commands only
+  std::string_view data;                 // data block, without its \r\n
+
+  void clear() {
+    command = CommandId::kUnknown;
+    error = ParseError::kNone;
+    noreply = false;
+    tokens.clear();
+    storage = {};
+    data = {};
+  }
+};
+
+// Which commands carry a data block after their line.
+constexpr bool has_data_block(CommandId id) noexcept {
+  return (id >= CommandId::kSet && id <= CommandId::kCas) || id == CommandId::kMetaSet;
+}
+
+// memcached's key rules: 1..250 bytes, no control bytes or spaces (tokens never hold a space).
+bool valid_key(std::string_view key) noexcept;
+
+// Strict decimal parsing as memcached's safe_strto* helpers: the whole token, no overflow.
+bool parse_u32(std::string_view text, std::uint32_t* out) noexcept;
+bool parse_i64(std::string_view text, std::int64_t* out) noexcept;
+bool parse_u64_token(std::string_view text, std::uint64_t* out) noexcept;
+
+}  // namespace cachelab::protocol

@@ -1,0 +1,57 @@
+#pragma once
+// What every connection's executor shares: the store, the clock, the settings, the counters,
+// and a pending delayed flush. Owned by the server (or by a test), alive for all executors.
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+
+#include "cachelab/protocol/clock.h"
+#include "cachelab/protocol/stats.h"
+#include "cachelab/sharded_store.h"
+
+namespace cachelab::protocol {
+
+struct ServerSettings {
+  std::string version = "1.6.0";  // what `version` and `stats` report
+  std::string interface = "127.0.0.1";
+  int port = 11211;
+  std::string unix_socket;
+  std::uint64_t max_connections = 1024;
+  int threads = 4;
+  bool cas_enabled = true;       // -C turns CAS off
+  bool allow_shutdown = false;   // -A
+  bool flush_enabled = true;     // -F turns flush_all off
+};
+
+class ServerState {
+ public:
+  ServerState(ShardedStore& store, const Clock& clock, ServerSettings settings, std::size_t workers);
+
+  ShardedStore& store;
+  ExpiryClock clock;
+  const ServerSettings settings;
+  const std::int64_t started_unix;
+  std::atomic<int> verbosity{0};
+  ConnectionStats connections;
+  // Set by the server: called by `shutdown` (with -A) from a worker thread.
+  std::function<void()> request_shutdown;
+
+  CommandStats& worker_stats(std::size_t worker) { return workers_[worker]; }
+  std::size_t worker_count() const noexcept { return workers_.size(); }
+  std::uint64_t total(Counter c) const noexcept;
+  void reset_counters() noexcept;
+
+  // flush_all: at once, or at a unix time (a later flush_all replaces a pending one).
+  void flush_now();
+  void schedule_flush(std::int64_t at_unix) { pending_flush_.store(at_unix, std::memory_order_relaxed); }
+  // Runs a pending flush whose time has come; called before each command and by the timer.
+  void run_due_flush(std::int64_t now_unix);
+
+ private:
+  std::deque<CommandStats> workers_;  // a deque: atomics are not movable
+  std::atomic<std::int64_t> pending_flush_{0};
+};
+
+}  // namespace cachelab::protocol

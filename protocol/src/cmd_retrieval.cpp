@@ -1,0 +1,54 @@
+// get, gets, gat, gats.
+#include "handlers.h"
+
+namespace cachelab::protocol::detail {
+
+Outcome handle_get(Call& call) {
+  const auto& t = call.tokens();
+  const CommandId id = call.request.command;
+  const bool touch = id == CommandId::kGat || id == CommandId::kGats;
+  const bool with_cas = id == CommandId::kGets || id == CommandId::kGats;
+  if (t.size() < 2) {
+    call.out.line(reply::kError);
+    return Outcome::kContinue;
+  }
+  Tick exptime = kNever;
+  std::size_t first_key = 1;
+  if (touch) {
+    std::int64_t wire = 0;
+    if (!parse_i64(t[1], &wire)) {
+      call.out.line(reply::kInvalidExptime);
+      return Outcome::kContinue;
+    }
+    exptime = call.state.clock.expiry(wire);
+    first_key = 2;
+  }
+  const bool cas_enabled = call.state.settings.cas_enabled;
+  const std::size_t mark = call.out.mark();
+  for (std::size_t i = first_key; i < t.size(); ++i) {
+    if (!valid_key(t[i])) {
+      call.out.rollback(mark);  // memcached sends only the error, none of the values before it
+      call.out.line(reply::kBadFormat);
+      return Outcome::kContinue;
+    }
+    const KeyRef key = call.key(t[i]);
+    auto emit = [&](const Item& it) {
+      const std::uint64_t cas = cas_enabled ? it.cas : 0;
+      call.out.value(it.key(), it.flags, it.value(), with_cas ? &cas : nullptr);
+    };
+    const bool hit = call.state.store.with_shard(key, [&](Store& s) {
+      return touch ? s.get_and_touch(key, call.now, exptime, emit) : s.get(key, call.now, emit);
+    });
+    call.stats.add(Counter::kCmdGet);
+    if (touch) {
+      call.stats.add(Counter::kCmdTouch);
+      call.stats.add(hit ? Counter::kTouchHits : Counter::kTouchMisses);
+    } else {
+      call.stats.add(hit ? Counter::kGetHits : Counter::kGetMisses);
+    }
+  }
+  call.out.line(reply::kEnd);
+  return Outcome::kContinue;
+}
+
+}  // namespace cachelab::protocol::detail

@@ -1,0 +1,161 @@
+// set, add, replace, append, prepend, cas, delete, incr, decr, touch.
+#include "handlers.h"
+
+namespace cachelab::protocol::detail {
+namespace {
+
+StoreMode mode_of(CommandId id) noexcept {
+  switch (id) {
+    case CommandId::kAdd: return StoreMode::kAdd;
+    case CommandId::kReplace: return StoreMode::kReplace;
+    case CommandId::kAppend: return StoreMode::kAppend;
+    case CommandId::kPrepend: return StoreMode::kPrepend;
+    case CommandId::kCas: return StoreMode::kCas;
+    default: return StoreMode::kSet;
+  }
+}
+
+std::string_view store_reply(StoreResult r) noexcept {
+  switch (r) {
+    case StoreResult::kStored: return reply::kStored;
+    case StoreResult::kNotStored: return reply::kNotStored;
+    case StoreResult::kExists: return reply::kExists;
+    case StoreResult::kNotFound: return reply::kNotFound;
+    case StoreResult::kTooLarge: return reply::kTooLarge;
+    case StoreResult::kNoMemory: return reply::kNoMemory;
+  }
+  return reply::kError;
+}
+
+// With -C every item's CAS reads as 0: `cas` matches only 0, against the item's real CAS.
+StoreResult store_without_cas(Store& s, KeyRef key, const StorageHeader& h, std::string_view data,
+                              Tick exptime, Tick now) {
+  std::uint64_t current = 0;
+  if (!s.peek(key, now, [&](const Item& it) { current = it.cas; })) return StoreResult::kNotFound;
+  if (h.cas != 0) return StoreResult::kExists;
+  return s.store(StoreMode::kCas, key, data, h.flags, exptime, current, now);
+}
+
+}  // namespace
+
+Outcome handle_storage(Call& call) {
+  const Request& r = call.request;
+  const StorageHeader& h = r.storage;
+  call.noreply = r.noreply;
+  const StoreMode mode = mode_of(r.command);
+  const Tick exptime = call.state.clock.expiry(h.exptime);
+  const KeyRef key = call.key(h.key);
+  const bool plain_cas = mode == StoreMode::kCas && !call.state.settings.cas_enabled;
+  const StoreResult result = call.state.store.with_shard(key, [&](Store& s) {
+    if (plain_cas) return store_without_cas(s, key, h, r.data, exptime, call.now);
+    return s.store(mode, key, r.data, h.flags, exptime, h.cas, call.now);
+  });
+  call.stats.add(Counter::kCmdSet);
+  if (mode == StoreMode::kCas) {
+    if (result == StoreResult::kStored) call.stats.add(Counter::kCasHits);
+    if (result == StoreResult::kExists) call.stats.add(Counter::kCasBadval);
+    if (result == StoreResult::kNotFound) call.stats.add(Counter::kCasMisses);
+  }
+  if (result == StoreResult::kTooLarge) call.stats.add(Counter::kStoreTooLarge);
+  if (result == StoreResult::kNoMemory) call.stats.add(Counter::kStoreNoMemory);
+  call.out.line(store_reply(result));
+  return Outcome::kContinue;
+}
+
+// delete KEY [0] [noreply]
+Outcome handle_delete(Call& call) {
+  const auto& t = call.tokens();
+  if (t.size() < 2 || t.size() > 4) {
+    call.out.line(reply::kError);
+    return Outcome::kContinue;
+  }
+  if (t.size() > 2) {
+    const bool hold_is_zero = t[2] == "0";
+    call.noreply = call.last_is_noreply();
+    const bool valid = (t.size() == 3 && (hold_is_zero || call.noreply)) ||
+                       (t.size() == 4 && hold_is_zero && call.noreply);
+    if (!valid) {
+      call.out.line(reply::kDeleteUsage);
+      return Outcome::kContinue;
+    }
+  }
+  if (!valid_key(t[1])) {
+    call.out.line(reply::kBadFormat);
+    return Outcome::kContinue;
+  }
+  const KeyRef key = call.key(t[1]);
+  const DeleteResult result =
+      call.state.store.with_shard(key, [&](Store& s) { return s.remove(key, call.now); });
+  const bool hit = result == DeleteResult::kDeleted;
+  call.stats.add(hit ? Counter::kDeleteHits : Counter::kDeleteMisses);
+  call.out.line(hit ? reply::kDeleted : reply::kNotFound);
+  return Outcome::kContinue;
+}
+
+// incr|decr KEY DELTA [noreply]
+Outcome handle_arith(Call& call) {
+  const auto& t = call.tokens();
+  if (t.size() != 3 && t.size() != 4) {
+    call.out.line(reply::kError);
+    return Outcome::kContinue;
+  }
+  call.noreply = call.last_is_noreply();
+  const bool incr = call.request.command == CommandId::kIncr;
+  if (!valid_key(t[1])) {
+    call.out.line(reply::kBadFormat);
+    return Outcome::kContinue;
+  }
+  std::uint64_t delta = 0;
+  if (!parse_u64_token(t[2], &delta)) {
+    call.out.line(reply::kInvalidDelta);
+    return Outcome::kContinue;
+  }
+  const KeyRef key = call.key(t[1]);
+  std::uint64_t value = 0;
+  const ArithResult result = call.state.store.with_shard(
+      key, [&](Store& s) { return s.arith(key, incr, delta, call.now, &value); });
+  switch (result) {
+    case ArithResult::kOk:
+      call.stats.add(incr ? Counter::kIncrHits : Counter::kDecrHits);
+      call.out.number(value);
+      call.out.raw("\r\n");
+      break;
+    case ArithResult::kNonNumeric:
+      call.out.line(reply::kNonNumeric);
+      break;
+    case ArithResult::kNotFound:
+    case ArithResult::kExists:
+      call.stats.add(incr ? Counter::kIncrMisses : Counter::kDecrMisses);
+      call.out.line(reply::kNotFound);
+      break;
+  }
+  return Outcome::kContinue;
+}
+
+// touch KEY EXPTIME [noreply]
+Outcome handle_touch(Call& call) {
+  const auto& t = call.tokens();
+  if (t.size() != 3 && t.size() != 4) {
+    call.out.line(reply::kError);
+    return Outcome::kContinue;
+  }
+  call.noreply = call.last_is_noreply();
+  if (!valid_key(t[1])) {
+    call.out.line(reply::kBadFormat);
+    return Outcome::kContinue;
+  }
+  std::int64_t wire = 0;
+  if (!parse_i64(t[2], &wire)) {
+    call.out.line(reply::kInvalidExptime);
+    return Outcome::kContinue;
+  }
+  const KeyRef key = call.key(t[1]);
+  const Tick exptime = call.state.clock.expiry(wire);
+  const bool hit = call.state.store.with_shard(key, [&](Store& s) { return s.touch(key, call.now, exptime); });
+  call.stats.add(Counter::kCmdTouch);
+  call.stats.add(hit ? Counter::kTouchHits : Counter::kTouchMisses);
+  call.out.line(hit ? reply::kTouched : reply::kNotFound);
+  return Outcome::kContinue;
+}
+
+}  // namespace cachelab::protocol::detail

@@ -1,0 +1,184 @@
+#include "cachelab/protocol/parser.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
+
+namespace cachelab::protocol {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, CommandId>, 26> kCommandNames{{
+    {"get", CommandId::kGet},          {"gets", CommandId::kGets},
+    {"gat", CommandId::kGat},          {"gats", CommandId::kGats},
+    {"set", CommandId::kSet},          {"add", CommandId::kAdd},
+    {"replace", CommandId::kReplace},  {"append", CommandId::kAppend},
+    {"prepend", CommandId::kPrepend},  {"cas", CommandId::kCas},
+    {"delete", CommandId::kDelete},    {"incr", CommandId::kIncr},
+    {"decr", CommandId::kDecr},        {"touch", CommandId::kTouch},
+    {"flush_all", CommandId::kFlushAll}, {"version", CommandId::kVersion},
+    {"verbosity", CommandId::kVerbosity}, {"quit", CommandId::kQuit},
+    {"stats", CommandId::kStats},      {"shutdown", CommandId::kShutdown},
+    {"mg", CommandId::kMetaGet},       {"ms", CommandId::kMetaSet},
+    {"md", CommandId::kMetaDelete},    {"ma", CommandId::kMetaArith},
+    {"mn", CommandId::kMetaNoop},      {"me", CommandId::kMetaDebug},
+}};
+
+CommandId lookup_command(std::string_view name) noexcept {
+  for (const auto& [text, id] : kCommandNames)
+    if (text == name) return id;
+  return CommandId::kUnknown;
+}
+
+// Splits on spaces as memcached does (a tab is part of a token).
+void tokenize(std::string_view line, std::vector<std::string_view>& tokens) {
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && line[i] == ' ') ++i;
+    const std::size_t start = i;
+    while (i < line.size() && line[i] != ' ') ++i;
+    if (i > start) tokens.push_back(line.substr(start, i - start));
+  }
+}
+
+}  // namespace
+
+bool valid_key(std::string_view key) noexcept {
+  if (key.empty() || key.size() > 250) return false;
+  for (unsigned char c : key)
+    if (c <= ' ' || c == 0x7f) return false;
+  return true;
+}
+
+bool parse_u64_token(std::string_view text, std::uint64_t* out) noexcept {
+  if (text.empty() || text.size() > 20) return false;
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    const auto d = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return true;
+}
+
+bool parse_u32(std::string_view text, std::uint32_t* out) noexcept {
+  std::uint64_t v = 0;
+  if (!parse_u64_token(text, &v) || v > UINT32_MAX) return false;
+  *out = static_cast<std::uint32_t>(v);
+  return true;
+}
+
+bool parse_i64(std::string_view text, std::int64_t* out) noexcept {
+  const bool negative = !text.empty() && text.front() == '-';
+  std::uint64_t magnitude = 0;
+  if (!parse_u64_token(negative ? text.substr(1) : text, &magnitude)) return false;
+  if (magnitude > static_cast<std::uint64_t>(INT64_MAX)) return false;
+  *out = negative ? -static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
+  return true;
+}
+
+ParseStatus RequestParser::parse(std::string_view input, Request& request, std::size_t& consumed) {
+  consumed = 0;
+  if (swallow_ == 0) {
+    const std::size_t newline = input.find('\n');
+    if (newline == std::string_view::npos)
+      return input.size() > limits_.max_line ? ParseStatus::kLineTooLong : ParseStatus::kNeedMore;
+    if (newline > limits_.max_line) return ParseStatus::kLineTooLong;
+    std::string_view line = input.substr(0, newline);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const ParseStatus status = parse_line(line, newline + 1, input, request, consumed);
+    if (swallow_ == 0) return status;
+    input.remove_prefix(consumed);  // the line started a swallow: go on with its data block
+  }
+  // Drop the refused value's bytes as they come. Like memcached, the error is answered once the
+  // whole block is gone, so that the reply follows everything the client sent with it.
+  const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(swallow_, input.size()));
+  swallow_ -= n;
+  consumed += n;
+  if (swallow_ > 0) return ParseStatus::kNeedMore;
+  request.clear();
+  request.command = refused_.command;
+  request.error = ParseError::kTooLarge;
+  request.noreply = refused_.noreply;
+  request.storage.key = refused_.key;
+  return ParseStatus::kRequest;
+}
+
+ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_bytes,
+                                      std::string_view input, Request& request, std::size_t& consumed) {
+  request.clear();
+  tokenize(line, request.tokens);
+  request.command = request.tokens.empty() ? CommandId::kUnknown : lookup_command(request.tokens[0]);
+  if (request.command == CommandId::kUnknown) request.error = ParseError::kUnknownCommand;
+  consumed = line_bytes;
+  if (!has_data_block(request.command)) return ParseStatus::kRequest;
+
+  if (request.command == CommandId::kMetaSet)
+    parse_meta_set_header(request);
+  else
+    parse_storage_header(request);
+  if (request.error == ParseError::kTooLarge) {
+    // Drop the block without holding it, then go on with the next command (memcached's swallow).
+    swallow_ = std::uint64_t{request.storage.length} + 2;
+    refused_.command = request.command;
+    refused_.noreply = request.noreply;
+    refused_.key.assign(request.storage.key);
+    return ParseStatus::kNeedMore;
+  }
+  if (request.error != ParseError::kNone) return ParseStatus::kRequest;  // no block is read
+
+  const std::size_t block = std::size_t{request.storage.length} + 2;
+  if (input.size() - line_bytes < block) {
+    consumed = 0;  // the whole request is parsed again once its block is here
+    return ParseStatus::kNeedMore;
+  }
+  const std::string_view raw = input.substr(line_bytes, block);
+  if (raw.substr(request.storage.length) != "\r\n") request.error = ParseError::kBadDataChunk;
+  request.data = raw.substr(0, request.storage.length);
+  consumed = line_bytes + block;
+  return ParseStatus::kRequest;
+}
+
+// set/add/replace/append/prepend: KEY FLAGS EXPTIME BYTES [noreply]; cas adds CAS before noreply.
+void RequestParser::parse_storage_header(Request& request) const {
+  const auto& t = request.tokens;
+  const std::size_t base = request.command == CommandId::kCas ? 6 : 5;
+  if (t.size() != base && t.size() != base + 1) {
+    request.error = ParseError::kUnknownCommand;
+    return;
+  }
+  request.noreply = t.back() == "noreply";
+  StorageHeader& h = request.storage;
+  h.key = t[1];
+  std::int64_t length = 0;
+  const bool numbers_ok = parse_u32(t[2], &h.flags) && parse_i64(t[3], &h.exptime) &&
+                          parse_i64(t[4], &length) &&
+                          (request.command != CommandId::kCas || parse_u64_token(t[5], &h.cas));
+  if (!valid_key(h.key) || !numbers_ok || length < 0 || length > INT32_MAX - 2) {
+    request.error = ParseError::kBadFormat;
+    return;
+  }
+  h.length = static_cast<std::uint32_t>(length);
+  if (h.length > limits_.max_item_size) request.error = ParseError::kTooLarge;
+}
+
+// ms KEY DATALEN FLAGS*: the parser needs the key and the length; the executor reads the flags.
+void RequestParser::parse_meta_set_header(Request& request) const {
+  const auto& t = request.tokens;
+  if (t.size() < 3) {
+    request.error = ParseError::kBadFormat;
+    return;
+  }
+  request.storage.key = t[1];
+  std::int64_t length = 0;
+  if (!parse_i64(t[2], &length) || length < 0 || length > INT32_MAX - 2) {
+    request.error = ParseError::kBadFormat;
+    return;
+  }
+  request.storage.length = static_cast<std::uint32_t>(length);
+  if (request.storage.length > limits_.max_item_size) request.error = ParseError::kTooLarge;
+}
+
+}  // namespace cachelab::protocol

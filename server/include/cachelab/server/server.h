@@ -1,0 +1,26 @@
+#pragma once
+// `cachelab serve`: a memcached-compatible server. -t worker threads, each with its own
+// io_context; the main thread accepts, handles signals and runs the expiry timer.
+#include <cstdint>
+#include <string>
+
+#include "cachelab/protocol/server_state.h"
+#include "cachelab/store.h"
+
+namespace cachelab::server {
+
+struct ServerOptions {
+  protocol::ServerSettings settings;  // listen address, port, limits, -C -A -F
+  std::string policy = "lru";
+  PolicyArgs policy_args;
+  StoreConfig store;                  // capacity (-m), max item size (-I), evictions (-M)
+  std::string snapshot_path;          // --snapshot: load at start, write on SIGTERM/SIGINT
+  int verbose = 0;                    // -v, -vv
+};
+
+// Runs until SIGTERM, SIGINT or `shutdown`; returns the process exit code. Throws
+// std::invalid_argument for bad options (unknown policy...) and std::runtime_error when it
+// cannot listen.
+int run_server(const ServerOptions& options);
+
+}  // namespace cachelab::server

@@ -1,0 +1,52 @@
+#pragma once
+// One client connection: read -> parse and execute every complete request -> one write for all
+// their replies -> read again. Requests are answered in order. Memory is bounded: the input
+// buffer never holds more than one maximum request (line + -I value), and parsing pauses while
+// the replies of the batch exceed a high-water mark, until they are written.
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "cachelab/protocol/executor.h"
+#include "cachelab/protocol/parser.h"
+
+namespace cachelab::server {
+
+using Socket = boost::asio::generic::stream_protocol::socket;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Socket socket, protocol::ServerState& state, protocol::CommandStats& stats);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void start() { read_more(); }
+
+ private:
+  static constexpr std::size_t kInitialBuffer = 16 * 1024;
+  static constexpr std::size_t kReplyHighWater = 1 << 20;
+
+  void read_more();
+  void process();
+  void write_replies();
+  void close();
+  void log_request();
+
+  Socket socket_;
+  protocol::ServerState& state_;
+  protocol::CommandStats& stats_;
+  protocol::RequestParser parser_;
+  protocol::Executor executor_;
+  protocol::Request request_;
+  protocol::ReplyBuffer replies_;
+  std::vector<char> input_;
+  std::size_t begin_ = 0;  // first unparsed byte
+  std::size_t end_ = 0;    // one past the last received byte
+  bool close_after_write_ = false;
+};
+
+}  // namespace cachelab::server

@@ -1,0 +1,207 @@
+#include "cachelab/server/server.h"
+
+#include <unistd.h>
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "connection.h"
+#include "snapshot.h"
+
+namespace cachelab::server {
+namespace {
+
+namespace asio = boost::asio;
+using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
+using Endpoint = asio::generic::stream_protocol::endpoint;
+
+// One worker thread: its own io_context runs the connections handed to it.
+struct Worker {
+  explicit Worker(protocol::CommandStats& s) : stats(s) {}
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+  protocol::CommandStats& stats;
+  std::thread thread;
+};
+
+// Reclaims expired items in the background, so that dead items never push out live ones.
+constexpr auto kReclaimPeriod = std::chrono::milliseconds(100);
+constexpr std::size_t kReclaimBucketsPerShard = 4096;
+
+class Server {
+ public:
+  explicit Server(const ServerOptions& options)
+      : options_(options),
+        store_(options.policy, options.store, options.policy_args, shard_count(options)),
+        state_(store_, clock_, options.settings, static_cast<std::size_t>(options.settings.threads)),
+        signals_(main_io_, SIGINT, SIGTERM),
+        reclaim_timer_(main_io_) {
+    state_.verbosity.store(options.verbose, std::memory_order_relaxed);
+    state_.request_shutdown = [this] { asio::post(main_io_, [this] { stop(); }); };
+  }
+
+  int run() {
+    load_snapshot_if_any();
+    const std::string where = listen();
+    for (std::size_t i = 0; i < state_.worker_count(); ++i)
+      workers_.push_back(std::make_unique<Worker>(state_.worker_stats(i)));
+    for (auto& w : workers_) w->thread = std::thread([&io = w->io] { io.run(); });
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (!ec) stop();
+    });
+    schedule_reclaim();
+    accept();
+    std::printf("cachelab listening on %s\n", where.c_str());
+    std::fflush(stdout);
+    main_io_.run();
+    for (auto& w : workers_) w->thread.join();
+    workers_.clear();  // destroys the io_contexts and with them every connection (closed)
+    return save_snapshot_if_asked() ? 0 : 1;
+  }
+
+ private:
+  static std::size_t shard_count(const ServerOptions& o) {
+    // More shards than threads so that threads rarely wait on the same lock.
+    return static_cast<std::size_t>(std::max(o.settings.threads, 1)) * 4;
+  }
+
+  std::string listen() {
+    const auto& s = options_.settings;
+    if (!s.unix_socket.empty()) {
+      ::unlink(s.unix_socket.c_str());  // a stale socket file from an earlier run
+      open_acceptor(Endpoint(asio::local::stream_protocol::endpoint(s.unix_socket)));
+      return s.unix_socket;
+    }
+    asio::ip::tcp::resolver resolver(main_io_);
+    const auto results = resolver.resolve(s.interface, std::to_string(s.port),
+                                          asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service);
+    if (results.empty()) throw std::runtime_error("cannot resolve " + s.interface);
+    const asio::ip::tcp::endpoint tcp = results.begin()->endpoint();
+    open_acceptor(Endpoint(tcp));
+    // Port 0 asks the system for a free port: report the one it chose.
+    asio::ip::tcp::endpoint bound;
+    std::memcpy(bound.data(), acceptor_->local_endpoint().data(), acceptor_->local_endpoint().size());
+    const std::string host = tcp.address().is_v6() ? "[" + s.interface + "]" : s.interface;
+    return host + ":" + std::to_string(bound.port());
+  }
+
+  void open_acceptor(const Endpoint& endpoint) {
+    acceptor_ = std::make_unique<Acceptor>(main_io_);
+    try {
+      acceptor_->open(endpoint.protocol());
+      if (endpoint.protocol().family() != AF_UNIX) acceptor_->set_option(Acceptor::reuse_address(true));
+      acceptor_->bind(endpoint);
+      acceptor_->listen(1024);
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error(std::string("cannot listen: ") + e.what());
+    }
+  }
+
+  void accept() {
+    Worker& worker = *workers_[next_worker_++ % workers_.size()];
+    acceptor_->async_accept(worker.io, [this, &worker](const boost::system::error_code& ec, Socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+      if (!ec) admit(worker, std::move(socket));
+      accept();
+    });
+  }
+
+  // Over the connection limit, the new connection is told so and closed; the others go on.
+  void admit(Worker& worker, Socket socket) {
+    auto& conns = state_.connections;
+    if (conns.current.load(std::memory_order_relaxed) >= options_.settings.max_connections) {
+      conns.rejected.fetch_add(1, std::memory_order_relaxed);
+      boost::system::error_code ignored;
+      const std::string_view text = "ERROR Too many open connections\r\n";
+      asio::write(socket, asio::buffer(text.data(), text.size()), ignored);
+      socket.close(ignored);
+      return;
+    }
+    conns.current.fetch_add(1, std::memory_order_relaxed);
+    conns.total.fetch_add(1, std::memory_order_relaxed);
+    if (options_.settings.unix_socket.empty()) {
+      boost::system::error_code ignored;
+      socket.set_option(asio::ip::tcp::no_delay(true), ignored);  // replies must not wait for Nagle
+    }
+    auto connection = std::make_shared<Connection>(std::move(socket), state_, worker.stats);
+    asio::post(worker.io, [connection] { connection->start(); });
+  }
+
+  void schedule_reclaim() {
+    reclaim_timer_.expires_after(kReclaimPeriod);
+    reclaim_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      const std::int64_t now_unix = state_.clock.unix_now();
+      state_.run_due_flush(now_unix);
+      const Tick now = state_.clock.tick_of_unix(now_unix);
+      store_.each_shard([now](Store& s) { s.reclaim_expired(now, kReclaimBucketsPerShard); });
+      schedule_reclaim();
+    });
+  }
+
+  void stop() {
+    boost::system::error_code ignored;
+    if (acceptor_) acceptor_->close(ignored);
+    signals_.cancel(ignored);
+    reclaim_timer_.cancel();
+    for (auto& w : workers_) {
+      w->guard.reset();
+      w->io.stop();
+    }
+    main_io_.stop();
+  }
+
+  void load_snapshot_if_any() {
+    if (options_.snapshot_path.empty()) return;
+    const SnapshotLoad load = load_snapshot(options_.snapshot_path, store_, state_.clock);
+    if (!load.error.empty()) {
+      std::fprintf(stderr, "cachelab serve: ignoring snapshot %s: %s (cold start)\n",
+                   options_.snapshot_path.c_str(), load.error.c_str());
+    } else if (load.found && options_.verbose > 0) {
+      std::fprintf(stderr, "cachelab serve: loaded %zu items from %s\n", load.items, options_.snapshot_path.c_str());
+    }
+  }
+
+  // Returns false when the snapshot could not be written (the exit code says so).
+  bool save_snapshot_if_asked() {
+    if (options_.snapshot_path.empty()) return true;
+    try {
+      const std::size_t n = save_snapshot(options_.snapshot_path, store_, state_.clock);
+      if (options_.verbose > 0)
+        std::fprintf(stderr, "cachelab serve: wrote %zu items to %s\n", n, options_.snapshot_path.c_str());
+      return true;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "cachelab serve: %s\n", e.what());
+      return false;
+    }
+  }
+
+  const ServerOptions& options_;
+  protocol::SystemClock clock_;
+  ShardedStore store_;
+  protocol::ServerState state_;
+  asio::io_context main_io_{1};
+  asio::signal_set signals_;
+  asio::steady_timer reclaim_timer_;
+  std::unique_ptr<Acceptor> acceptor_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::size_t next_worker_ = 0;
+};
+
+}  // namespace
+
+int run_server(const ServerOptions& options) {
+  Server server(options);
+  return server.run();
+}
+
+}  // namespace cachelab::server
