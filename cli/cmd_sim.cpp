@@ -1,9 +1,107 @@
-// cachelab sim: replay a scenario or trace through the engine.
+// cachelab sim: replay a scenario (synthetic classes or a trace) through the engine.
+// Glue only: the work is in simulator/ (cachelab/sim/runner.h, results.h).
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cachelab/sim/errors.h"
+#include "cachelab/sim/results.h"
+#include "cachelab/sim/runner.h"
+#include "cachelab/sim/units.h"
 #include "command.h"
+#include "options.h"
 
 namespace cachelab::cli {
 namespace {
-int run_sim(int, char**) { return not_built_yet("sim", "4"); }
+
+// --help shows only the visible options (the positional arguments are in the usage line).
+bool print_help_if_asked(int argc, char** argv, const char* usage, const po::options_description& visible) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::cout << "usage: " << usage << "\n\n" << visible << "  -h [ --help ]  show this help\n";
+      return true;
+    }
+  }
+  return false;
+}
+
+void write_file(const std::filesystem::path& path, void (*writer)(std::ostream&, const std::vector<sim::SimRun>&),
+                const std::vector<sim::SimRun>& runs) {
+  std::ofstream out(path);
+  writer(out, runs);
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+int run_sim(int argc, char** argv) {
+  po::options_description visible("options");
+  std::string scenario, out_dir, timeline;
+  std::vector<std::string> sets;
+  unsigned jobs = 1;
+  visible.add_options()
+      ("out,o", po::value(&out_dir), "write results.csv, results.json (and timeline.csv) into DIR")
+      ("set", po::value(&sets)->composing(), "override a scenario field, e.g. --set cache.capacity=1GiB (repeatable)")
+      ("timeline", po::value(&timeline), "also write DIR/timeline.csv with one row per interval, e.g. 60s")
+      ("jobs,j", po::value(&jobs), "sweep cells run in parallel (results do not depend on it)");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&scenario));
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map vm;
+  const char* usage = "cachelab sim SCENARIO.yaml [-o DIR] [--set PATH=VALUE]... [--timeline 60s] [--jobs N]";
+  if (print_help_if_asked(argc, argv, usage, visible)) return kExitOk;
+  if (auto code = parse_options(argc, argv, usage, all, positional, vm))
+    return *code;
+  if (scenario.empty()) {
+    std::fprintf(stderr, "cachelab sim: missing SCENARIO.yaml (see --help)\n");
+    return kExitUsage;
+  }
+  sim::SimOptions options;
+  options.overrides = sets;
+  options.jobs = jobs == 0 ? 1 : jobs;
+  if (!timeline.empty()) {
+    auto ms = sim::parse_duration_ms(timeline);
+    if (!ms || *ms == 0) {
+      std::fprintf(stderr, "cachelab sim: --timeline: expected an interval such as 60s, got '%s'\n", timeline.c_str());
+      return kExitUsage;
+    }
+    if (out_dir.empty()) {
+      std::fprintf(stderr, "cachelab sim: --timeline needs -o DIR (it writes DIR/timeline.csv)\n");
+      return kExitUsage;
+    }
+    options.timeline_ms = *ms;
+  }
+  if (isatty(STDERR_FILENO)) {
+    options.progress = [](std::size_t done, std::size_t total) {
+      const int width = 30;
+      const int filled = static_cast<int>(width * done / total);
+      std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu runs", filled, "##############################", width - filled, "", done,
+                   total);
+      if (done == total) std::fprintf(stderr, "\n");
+    };
+  }
+  try {
+    const auto runs = sim::run_scenario_file(scenario, options);
+    sim::print_results_table(std::cout, runs);
+    if (!out_dir.empty()) {
+      std::filesystem::create_directories(out_dir);
+      write_file(std::filesystem::path(out_dir) / "results.csv", sim::write_results_csv, runs);
+      write_file(std::filesystem::path(out_dir) / "results.json", sim::write_results_json, runs);
+      if (options.timeline_ms) write_file(std::filesystem::path(out_dir) / "timeline.csv", sim::write_timeline_csv, runs);
+    }
+  } catch (const sim::InputError& e) {
+    std::fprintf(stderr, "cachelab sim: %s\n", e.what());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 CACHELAB_REGISTER_COMMAND(sim, "sim", "replay a scenario or trace through the engine", run_sim);
 }  // namespace cachelab::cli

@@ -1,9 +1,157 @@
-// cachelab trace: inspect (info) or convert (convert) a trace file.
+// cachelab trace info|convert: what a trace holds, and conversion between trace formats.
+// Glue only: the readers and writers are in simulator/.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+#include "cachelab/sim/errors.h"
+#include "cachelab/sim/trace_reader.h"
+#include "cachelab/sim/trace_tools.h"
 #include "command.h"
+#include "options.h"
 
 namespace cachelab::cli {
 namespace {
-int run_trace(int, char**) { return not_built_yet("trace", "4"); }
+
+// --help shows only the visible options (the positional arguments are in the usage line).
+bool print_help_if_asked(int argc, char** argv, const char* usage, const po::options_description& visible) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::cout << "usage: " << usage << "\n\n" << visible << "  -h [ --help ]  show this help\n";
+      return true;
+    }
+  }
+  return false;
+}
+
+// "time=2,key=5,size=4" -> CsvColumns. False if malformed.
+bool parse_columns(const std::string& text, sim::CsvColumns* out) {
+  *out = sim::CsvColumns{};
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string part = text.substr(start, comma - start);
+    const std::size_t eq = part.find('=');
+    if (eq == std::string::npos) return false;
+    const std::string name = part.substr(0, eq);
+    int column = 0;
+    try {
+      column = std::stoi(part.substr(eq + 1));
+    } catch (const std::exception&) {
+      return false;
+    }
+    if (column < 1 || column > 64) return false;
+    if (name == "time") out->time = column;
+    else if (name == "key") out->key = column;
+    else if (name == "size") out->size = column;
+    else if (name == "op") out->op = column;
+    else if (name == "ttl") out->ttl = column;
+    else return false;
+    start = comma + 1;
+  }
+  return out->key > 0;
+}
+
+// Options shared by info and convert to describe an input trace.
+struct InputOptions {
+  std::string columns;
+  bool header = false;
+  void add_to(po::options_description& d) {
+    d.add_options()
+        ("columns", po::value(&columns), "csv columns from 1, e.g. time=2,key=5,size=4[,op=N,ttl=N] (default time=1,key=2,size=3)")
+        ("header", po::bool_switch(&header), "csv: skip the first line");
+  }
+  // Fills spec; returns false (after one line on stderr) on bad usage.
+  bool apply(const char* command, const std::string& path, const std::string& format, sim::TraceSpec* spec) const {
+    spec->path = path;
+    auto f = sim::parse_trace_format(format);
+    if (!f) {
+      std::fprintf(stderr, "cachelab trace %s: unknown format '%s' (csv, oracleGeneral or twitter)\n", command, format.c_str());
+      return false;
+    }
+    spec->format = *f;
+    spec->header = header;
+    if (!columns.empty() && !parse_columns(columns, &spec->columns)) {
+      std::fprintf(stderr, "cachelab trace %s: --columns: expected NAME=N,... with names time, key, size, op, ttl\n", command);
+      return false;
+    }
+    return true;
+  }
+};
+
+int run_info(int argc, char** argv) {
+  po::options_description visible("options");
+  std::string file, format;
+  InputOptions input;
+  visible.add_options()("format,f", po::value(&format)->required(), "csv, oracleGeneral or twitter");
+  input.add_to(visible);
+  po::options_description all;
+  all.add(visible).add_options()("file", po::value(&file)->required());
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  po::variables_map vm;
+  const char* usage = "cachelab trace info FILE --format F [--columns ...] [--header]";
+  if (print_help_if_asked(argc, argv, usage, visible)) return kExitOk;
+  if (auto code = parse_options(argc, argv, usage, all, positional, vm))
+    return *code;
+  sim::TraceSpec spec;
+  if (!input.apply("info", file, format, &spec)) return kExitUsage;
+  auto reader = sim::open_trace(spec);
+  sim::print_trace_info(std::cout, file, sim::summarize_trace(*reader));
+  return kExitOk;
+}
+
+int run_convert(int argc, char** argv) {
+  po::options_description visible("options");
+  std::string in, out, from, to;
+  InputOptions input;
+  visible.add_options()
+      ("from", po::value(&from)->required(), "input format: csv, oracleGeneral or twitter")
+      ("to", po::value(&to)->required(), "output format: csv, oracleGeneral or twitter");
+  input.add_to(visible);
+  po::options_description all;
+  all.add(visible).add_options()("in", po::value(&in)->required())("out", po::value(&out)->required());
+  po::positional_options_description positional;
+  positional.add("in", 1).add("out", 1);
+  po::variables_map vm;
+  const char* usage = "cachelab trace convert IN OUT --from F --to G [--columns ...] [--header]";
+  if (print_help_if_asked(argc, argv, usage, visible)) return kExitOk;
+  if (auto code = parse_options(argc, argv, usage, all, positional, vm))
+    return *code;
+  sim::TraceSpec spec;
+  if (!input.apply("convert", in, from, &spec)) return kExitUsage;
+  auto to_format = sim::parse_trace_format(to);
+  if (!to_format) {
+    std::fprintf(stderr, "cachelab trace convert: unknown format '%s' (csv, oracleGeneral or twitter)\n", to.c_str());
+    return kExitUsage;
+  }
+  auto reader = sim::open_trace(spec);
+  auto writer = sim::open_trace_writer(out, *to_format);
+  const std::uint64_t n = sim::convert_trace(*reader, *writer);
+  std::printf("wrote %llu requests to %s (%s)\n", (unsigned long long)n, out.c_str(),
+              std::string(sim::trace_format_name(*to_format)).c_str());
+  return kExitOk;
+}
+
+int run_trace(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::FILE* out = argc < 2 ? stderr : stdout;
+    std::fprintf(out,
+                 "usage: cachelab trace info FILE --format F [--columns ...] [--header]\n"
+                 "       cachelab trace convert IN OUT --from F --to G [--columns ...] [--header]\n");
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  try {
+    if (std::strcmp(argv[1], "info") == 0) return run_info(argc - 1, argv + 1);
+    if (std::strcmp(argv[1], "convert") == 0) return run_convert(argc - 1, argv + 1);
+  } catch (const sim::InputError& e) {
+    std::fprintf(stderr, "cachelab trace %s: %s\n", argv[1], e.what());
+    return kExitUsage;
+  }
+  std::fprintf(stderr, "cachelab trace: unknown subcommand '%s' (info or convert)\n", argv[1]);
+  return kExitUsage;
+}
+
 }  // namespace
 CACHELAB_REGISTER_COMMAND(trace, "trace", "inspect (info) or convert (convert) a trace file", run_trace);
 }  // namespace cachelab::cli

@@ -1,0 +1,20 @@
+#pragma once
+// The outputs of `cachelab sim` (SPEC section 4): results.csv (the fixed columns first, in order),
+// results.json, timeline.csv and the table on stdout.
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cachelab/sim/runner.h"
+
+namespace cachelab::sim {
+
+// The SPEC's columns, in order; `invalidation` and one column per extra sweep path follow.
+void write_results_csv(std::ostream& out, const std::vector<SimRun>& runs);
+void write_results_json(std::ostream& out, const std::vector<SimRun>& runs);
+// One row per run and interval: run (the results.csv row, from 1), interval start and end in
+// seconds, reads, writes, hits, hit_ratio, stale_hits, stale_ratio, origin_reads.
+void write_timeline_csv(std::ostream& out, const std::vector<SimRun>& runs);
+void print_results_table(std::ostream& out, const std::vector<SimRun>& runs);
+
+}  // namespace cachelab::sim

@@ -1,0 +1,36 @@
+#pragma once
+// Runs a scenario file: expands its sweep into cells (one scenario per cell, --set overrides
+// applied first), replays each cell through a fresh cache, and returns the results in cell order
+// whatever the number of parallel jobs.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cachelab/sim/replay.h"
+#include "cachelab/sim/scenario.h"
+
+namespace cachelab::sim {
+
+struct SimRun {
+  Scenario scenario;                                       // the cell's scenario
+  std::vector<std::pair<std::string, std::string>> cell;   // its sweep assignments, in axis order
+  ReplayResult result;
+};
+
+struct SimOptions {
+  std::vector<std::string> overrides;  // --set PATH=VALUE, in order
+  std::uint64_t timeline_ms = 0;       // --timeline interval, 0 = none
+  unsigned jobs = 1;                   // cells run in parallel
+  // Called (from the calling thread or a worker, serialized) after each finished cell.
+  std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+// One run of one scenario (no sweep expansion). Throws InputError for bad input.
+ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms = 0);
+
+// Loads the file, expands the sweep, runs every cell.
+std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options);
+
+}  // namespace cachelab::sim

@@ -1,0 +1,76 @@
+#pragma once
+// A scenario (SPEC section 4): the cache, the workload (synthetic classes or a trace), the events
+// over time, and what to sweep. load_scenario() reads and validates the YAML; every error is an
+// InputError "FILE:LINE: FIELD: what is wrong".
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cachelab/sim/distributions.h"
+#include "cachelab/sim/replay.h"
+#include "cachelab/sim/trace_reader.h"
+#include "cachelab/sim/units.h"
+
+namespace cachelab::sim {
+
+struct CacheSpec {
+  std::string policy = "lru";
+  PolicyArgs policy_args;
+  Capacity capacity;
+  std::uint64_t overhead_bytes = 0;
+  std::int64_t ttl_ms = kTtlUnset;  // cache.ttl: overrides every class's and the trace's TTL
+};
+
+// One kind of data in a synthetic workload.
+struct WorkloadClass {
+  std::string name;
+  std::uint64_t keys = 0;
+  Popularity popularity;
+  std::optional<Popularity> write_popularity;  // default: the reads' popularity
+  SizeDistribution size;
+  double reads_per_s = 0;   // the class's total rates, shared among its keys by popularity
+  double writes_per_s = 0;
+  std::int64_t ttl_ms = 0;  // 0 = no expiry
+};
+
+// A popularity shift: from `at_ms` on, the popularity ranks of the class (or of every class when
+// class_name is empty) move by `fraction` of its key space: yesterday's hot keys go cold.
+struct ShiftEvent {
+  std::uint64_t at_ms = 0;
+  std::string class_name;
+  double fraction = 0.5;
+};
+
+struct SweepAxis {
+  std::string path;                 // a --set path (policy/capacity/ttl are short names)
+  std::vector<std::string> values;  // as written
+};
+
+struct Scenario {
+  std::string file;  // where it was read from
+  std::string name;
+  std::uint64_t seed = 1;
+  std::uint64_t duration_ms = 0;  // 0: not given
+  std::uint64_t requests = 0;     // 0: not given
+  CacheSpec cache;
+  Invalidation invalidation = Invalidation::kTtlOnly;
+  std::vector<WorkloadClass> classes;
+  std::optional<TraceSpec> trace;  // instead of classes
+  std::vector<std::uint64_t> restarts_ms;
+  std::vector<ShiftEvent> shifts;
+  std::vector<SweepAxis> sweep;
+};
+
+// Reads `path`, applies the `--set path=value` overrides (in order), validates. Throws InputError.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// The TTL every read gets, in seconds, when one applies to all (the results' ttl_s column);
+// nullopt when reads have different TTLs, none, or the trace decides.
+std::optional<double> uniform_ttl_s(const Scenario& s);
+
+// The replay settings the scenario asks for (everything but the workload itself).
+ReplayConfig replay_config(const Scenario& s);
+
+}  // namespace cachelab::sim

@@ -1,0 +1,85 @@
+#include "cachelab/sim/runner.h"
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "cachelab/sim/errors.h"
+#include "cachelab/sim/workload.h"
+
+namespace cachelab::sim {
+
+ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms) {
+  ReplayConfig config = replay_config(scenario);
+  config.timeline_interval_ms = timeline_ms;
+  std::unique_ptr<TraceReader> source;
+  if (scenario.trace) source = open_trace(*scenario.trace);
+  else source = std::make_unique<SyntheticWorkload>(scenario);
+  try {
+    return replay(*source, config);
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    // Trace errors already name their file; the others get the scenario's.
+    if (scenario.trace && what.rfind(scenario.trace->path, 0) == 0) throw;
+    throw InputError(scenario.file + ": " + what);
+  }
+}
+
+namespace {
+
+// The cells of the sweep's grid, first axis slowest.
+std::vector<std::vector<std::pair<std::string, std::string>>> sweep_cells(const std::vector<SweepAxis>& axes) {
+  std::vector<std::vector<std::pair<std::string, std::string>>> cells{{}};
+  for (const SweepAxis& axis : axes) {
+    std::vector<std::vector<std::pair<std::string, std::string>>> grown;
+    for (const auto& cell : cells)
+      for (const std::string& v : axis.values) {
+        auto next = cell;
+        next.emplace_back(axis.path, v);
+        grown.push_back(std::move(next));
+      }
+    cells = std::move(grown);
+  }
+  return cells;
+}
+
+}  // namespace
+
+std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options) {
+  const Scenario base = load_scenario(path, options.overrides);
+  std::vector<SimRun> runs;
+  for (auto& cell : sweep_cells(base.sweep)) {
+    std::vector<std::string> sets = options.overrides;
+    for (const auto& [p, v] : cell) sets.push_back(p + "=" + v);
+    runs.push_back(SimRun{cell.empty() ? base : load_scenario(path, sets), std::move(cell), {}});
+  }
+
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;
+  std::mutex mutex;
+  std::vector<std::exception_ptr> errors(runs.size());
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < runs.size();) {
+      try {
+        runs[i].result = run_scenario(runs[i].scenario, options.timeline_ms);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+      std::lock_guard lock(mutex);
+      ++done;
+      if (options.progress) options.progress(done, runs.size());
+    }
+  };
+  const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(runs.size())));
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return runs;
+}
+
+}  // namespace cachelab::sim

@@ -1,0 +1,415 @@
+// Scenario YAML -> Scenario, with every error naming the file, the line and the field.
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <set>
+
+#include "cachelab/policy_registry.h"
+#include "cachelab/sim/errors.h"
+#include "cachelab/sim/scenario.h"
+
+namespace cachelab::sim {
+namespace {
+
+// The short names SPEC section 4 gives to sweep and --set paths.
+std::string expand_short_path(const std::string& path) {
+  if (path == "policy") return "cache.policy";
+  if (path == "capacity") return "cache.capacity";
+  if (path == "ttl") return "cache.ttl";
+  return path;
+}
+
+bool parse_index(const std::string& text, std::size_t* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& field, const std::string& what) const {
+    const YAML::Mark mark = at.Mark();
+    const std::string place = mark.line >= 0 ? file_ + ":" + std::to_string(mark.line + 1) : file_ + " (--set)";
+    throw InputError(place + ": " + field + ": " + what);
+  }
+
+  // Applies "a.b.c=value": value is YAML (so lists and maps work); sequences are indexed by
+  // number or by an element's `name` (classes.products.ttl).
+  void apply_override(YAML::Node root, const std::string& assignment) const {
+    const std::size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw InputError(file_ + ": --set " + assignment + ": expected PATH=VALUE, e.g. cache.capacity=1GiB");
+    const std::string path = expand_short_path(assignment.substr(0, eq));
+    YAML::Node value;
+    try {
+      value = YAML::Load(assignment.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      throw InputError(file_ + ": --set " + path + ": bad value: " + e.msg);
+    }
+    std::vector<std::string> parts;
+    for (std::size_t start = 0;;) {
+      const std::size_t dot = path.find('.', start);
+      parts.push_back(path.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    YAML::Node cur = root;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const std::string& part = parts[i];
+      const bool last = i + 1 == parts.size();
+      if (cur.IsSequence()) {
+        std::size_t index = cur.size();
+        if (!parse_index(part, &index)) {
+          for (std::size_t j = 0; j < cur.size(); ++j)
+            if (cur[j].IsMap() && cur[j]["name"] && cur[j]["name"].Scalar() == part) index = j;
+        }
+        if (index >= cur.size()) throw InputError(file_ + ": --set " + path + ": no element '" + part + "'");
+        if (last) {
+          cur[index] = value;
+        } else {
+          YAML::Node next = cur[index];
+          cur.reset(next);
+        }
+        continue;
+      }
+      if (cur.IsDefined() && !cur.IsNull() && !cur.IsMap())
+        throw InputError(file_ + ": --set " + path + ": '" + part + "' is inside a value that is not a map");
+      if (last) {
+        cur[part] = value;
+      } else {
+        YAML::Node next = cur[part];
+        cur.reset(next);
+      }
+    }
+  }
+
+  Scenario load(const YAML::Node& root) {
+    if (!root.IsMap()) fail(root, "(top)", "a scenario is a YAML map (name:, cache:, classes: or trace:, ...)");
+    check_keys(root, "", {"name", "seed", "duration", "requests", "cache", "invalidation", "classes", "events",
+                          "trace", "sweep", "plots", "description"});
+    Scenario s;
+    s.file = file_;
+    s.name = root["name"] ? scalar(root["name"], "name") : std::filesystem::path(file_).stem().string();
+    if (root["seed"]) s.seed = u64(root["seed"], "seed");
+    if (root["duration"]) s.duration_ms = duration(root["duration"], "duration");
+    if (root["requests"]) s.requests = u64(root["requests"], "requests");
+    if (!root["cache"]) fail(root, "cache", "missing field (e.g. cache: {capacity: 64MiB, policy: lru})");
+    s.cache = cache(root["cache"]);
+    if (root["invalidation"]) {
+      auto mode = parse_invalidation(scalar(root["invalidation"], "invalidation"));
+      if (!mode) fail(root["invalidation"], "invalidation", "expected ttl-only, delete-on-write or update-on-write");
+      s.invalidation = *mode;
+    }
+    const bool has_classes = root["classes"] && !root["classes"].IsNull();
+    const bool has_trace = root["trace"] && !root["trace"].IsNull();
+    if (has_classes && has_trace) fail(root["trace"], "trace", "give either classes or a trace, not both");
+    if (!has_classes && !has_trace) fail(root, "classes", "missing field: a scenario needs classes: or trace:");
+    if (has_classes) {
+      const YAML::Node list = root["classes"];
+      if (!list.IsSequence() || list.size() == 0) fail(list, "classes", "expected a non-empty list of classes");
+      for (std::size_t i = 0; i < list.size(); ++i) s.classes.push_back(workload_class(list[i], i));
+      if (!s.duration_ms && !s.requests)
+        fail(root, "duration", "missing field: a synthetic workload needs duration: or requests:");
+    } else {
+      s.trace = trace(root["trace"]);
+    }
+    if (root["events"]) events(root["events"], s);
+    if (root["sweep"]) s.sweep = sweep(root["sweep"]);
+    return s;
+  }
+
+ private:
+  void check_keys(const YAML::Node& map, const std::string& prefix, std::initializer_list<const char*> known) const {
+    for (const auto& kv : map) {
+      const std::string key = kv.first.Scalar();
+      bool ok = false;
+      for (const char* k : known) ok = ok || key == k;
+      if (!ok) {
+        std::string list;
+        for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        fail(kv.first, prefix + key, "unknown field (known: " + list + ")");
+      }
+    }
+  }
+
+  void require_map(const YAML::Node& node, const std::string& field) const {
+    if (!node.IsMap()) fail(node, field, "expected a map");
+  }
+
+  std::string scalar(const YAML::Node& node, const std::string& field) const {
+    if (!node.IsScalar()) fail(node, field, "expected a single value");
+    return node.Scalar();
+  }
+
+  std::uint64_t u64(const YAML::Node& node, const std::string& field) const {
+    const std::string text = scalar(node, field);
+    std::uint64_t v;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+      fail(node, field, "expected a non-negative integer, got '" + text + "'");
+    return v;
+  }
+
+  double number(const YAML::Node& node, const std::string& field) const {
+    const std::string text = scalar(node, field);
+    double v;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
+      fail(node, field, "expected a number, got '" + text + "'");
+    if (v < 0) fail(node, field, "must not be negative");
+    return v;
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& field) const {
+    const std::string text = scalar(node, field);
+    if (text == "true" || text == "yes" || text == "on") return true;
+    if (text == "false" || text == "no" || text == "off") return false;
+    fail(node, field, "expected true or false, got '" + text + "'");
+  }
+
+  std::uint64_t duration(const YAML::Node& node, const std::string& field) const {
+    const std::string text = scalar(node, field);
+    if (!text.empty() && text[0] == '-') fail(node, field, "must not be negative, got '" + text + "'");
+    auto ms = parse_duration_ms(text);
+    if (!ms) fail(node, field, "expected a duration such as 250ms, 30s, 5m, 1h or 2d, got '" + text + "'");
+    return *ms;
+  }
+
+  // A TTL: a duration, or 0 / none for no expiry.
+  std::int64_t ttl(const YAML::Node& node, const std::string& field) const {
+    if (node.IsScalar() && (node.Scalar() == "none" || node.Scalar() == "never")) return 0;
+    return static_cast<std::int64_t>(duration(node, field));
+  }
+
+  CacheSpec cache(const YAML::Node& node) const {
+    require_map(node, "cache");
+    check_keys(node, "cache.", {"capacity", "policy", "overhead_bytes", "ttl"});
+    CacheSpec c;
+    if (!node["capacity"]) fail(node, "cache.capacity", "missing field (e.g. 64MiB, 1GB or '100000 objects')");
+    const std::string cap = scalar(node["capacity"], "cache.capacity");
+    auto parsed = parse_capacity(cap);
+    if (!parsed)
+      fail(node["capacity"], "cache.capacity",
+           "expected bytes (1048576), KiB/MiB/GiB, KB/MB/GB or 'N objects', got '" + cap + "'");
+    c.capacity = *parsed;
+    if (node["overhead_bytes"]) c.overhead_bytes = u64(node["overhead_bytes"], "cache.overhead_bytes");
+    if (node["ttl"]) c.ttl_ms = ttl(node["ttl"], "cache.ttl");
+    if (node["policy"]) policy(node["policy"], c);
+    return c;
+  }
+
+  void policy(const YAML::Node& node, CacheSpec& c) const {
+    YAML::Node name_node = node;
+    if (node.IsMap()) {
+      check_keys(node, "cache.policy.", {"name", "args", "module"});
+      if (node["module"]) fail(node["module"], "cache.policy.module", "policy modules are not supported by the simulator yet");
+      if (!node["name"]) fail(node, "cache.policy.name", "missing field");
+      name_node.reset(node["name"]);
+      if (const YAML::Node args = node["args"]) {
+        require_map(args, "cache.policy.args");
+        for (const auto& kv : args) c.policy_args[kv.first.Scalar()] = scalar(kv.second, "cache.policy.args." + kv.first.Scalar());
+      }
+    }
+    c.policy = scalar(name_node, "cache.policy");
+    if (!PolicyRegistry::instance().find(c.policy)) {
+      std::string names;
+      for (const PolicyInfo* p : PolicyRegistry::instance().all()) names += (names.empty() ? "" : ", ") + p->name;
+      fail(name_node, "cache.policy", "unknown policy '" + c.policy + "' (known: " + names + ")");
+    }
+    try {  // bad policy arguments are found by building a tiny store
+      make_store(c.policy, StoreConfig{.capacity = 1, .store_values = false}, c.policy_args);
+    } catch (const std::invalid_argument& e) {
+      fail(node, "cache.policy", e.what());
+    }
+  }
+
+  Popularity popularity(const YAML::Node& node, const std::string& field) const {
+    const std::string text = scalar(node, field);
+    auto p = parse_popularity(text);
+    if (!p)
+      fail(node, field, "expected uniform, zipf(a), hotspot(key_fraction, traffic_fraction) or sequential, got '" + text + "'");
+    return *p;
+  }
+
+  WorkloadClass workload_class(const YAML::Node& node, std::size_t index) const {
+    const std::string at = "classes[" + std::to_string(index) + "]";
+    require_map(node, at);
+    check_keys(node, at + ".", {"name", "keys", "popularity", "write_popularity", "size", "reads_per_s",
+                                "writes_per_s", "ttl"});
+    WorkloadClass c;
+    c.name = node["name"] ? scalar(node["name"], at + ".name") : "class" + std::to_string(index);
+    const std::string f = "classes." + c.name + ".";
+    if (!node["keys"]) fail(node, f + "keys", "missing field (the number of distinct keys)");
+    c.keys = u64(node["keys"], f + "keys");
+    if (c.keys == 0 || c.keys >= (1ull << 40)) fail(node["keys"], f + "keys", "must be between 1 and 2^40 - 1");
+    if (node["popularity"]) c.popularity = popularity(node["popularity"], f + "popularity");
+    if (node["write_popularity"]) c.write_popularity = popularity(node["write_popularity"], f + "write_popularity");
+    if (node["size"]) {
+      const std::string text = scalar(node["size"], f + "size");
+      auto d = parse_size_distribution(text);
+      if (!d) fail(node["size"], f + "size", "expected fixed(n), uniform(a,b) or lognormal(mu,sigma), got '" + text + "'");
+      c.size = *d;
+    }
+    if (node["reads_per_s"]) c.reads_per_s = number(node["reads_per_s"], f + "reads_per_s");
+    if (node["writes_per_s"]) c.writes_per_s = number(node["writes_per_s"], f + "writes_per_s");
+    if (c.reads_per_s + c.writes_per_s <= 0) fail(node, f + "reads_per_s", "missing field: a class needs reads_per_s or writes_per_s above 0");
+    if (node["ttl"]) c.ttl_ms = ttl(node["ttl"], f + "ttl");
+    return c;
+  }
+
+  TraceSpec trace(const YAML::Node& node) const {
+    require_map(node, "trace");
+    check_keys(node, "trace.", {"path", "format", "columns", "header", "delimiter", "time_unit", "ttl_unit", "size"});
+    TraceSpec t;
+    if (!node["path"]) fail(node, "trace.path", "missing field");
+    std::filesystem::path path = scalar(node["path"], "trace.path");
+    if (path.is_relative()) path = std::filesystem::path(file_).parent_path() / path;
+    t.path = path.string();
+    if (!std::ifstream(t.path)) fail(node["path"], "trace.path", "cannot read " + t.path);
+    if (!node["format"]) fail(node, "trace.format", "missing field (csv, oracleGeneral or twitter)");
+    auto format = parse_trace_format(scalar(node["format"], "trace.format"));
+    if (!format) fail(node["format"], "trace.format", "expected csv, oracleGeneral or twitter");
+    t.format = *format;
+    if (const YAML::Node cols = node["columns"]) {
+      require_map(cols, "trace.columns");
+      check_keys(cols, "trace.columns.", {"time", "key", "size", "op", "ttl"});
+      t.columns = CsvColumns{};
+      auto column = [&](const char* name, int* out) {
+        if (!cols[name]) return;
+        const std::uint64_t v = u64(cols[name], std::string("trace.columns.") + name);
+        if (v == 0 || v > 64) fail(cols[name], std::string("trace.columns.") + name, "column numbers run from 1 to 64");
+        *out = static_cast<int>(v);
+      };
+      column("time", &t.columns.time);
+      column("key", &t.columns.key);
+      column("size", &t.columns.size);
+      column("op", &t.columns.op);
+      column("ttl", &t.columns.ttl);
+      if (!t.columns.key) fail(cols, "trace.columns.key", "missing field");
+    }
+    if (node["header"]) t.header = boolean(node["header"], "trace.header");
+    if (node["delimiter"]) {
+      const std::string d = scalar(node["delimiter"], "trace.delimiter");
+      if (d.size() != 1) fail(node["delimiter"], "trace.delimiter", "expected one character");
+      t.delimiter = d[0];
+    }
+    auto unit = [&](const char* name, double* out) {
+      if (!node[name]) return;
+      const std::string u = scalar(node[name], std::string("trace.") + name);
+      if (u == "s") *out = 1000;
+      else if (u == "ms") *out = 1;
+      else if (u == "us") *out = 0.001;
+      else fail(node[name], std::string("trace.") + name, "expected s, ms or us");
+    };
+    unit("time_unit", &t.time_unit_ms);
+    unit("ttl_unit", &t.ttl_unit_ms);
+    if (node["size"]) {
+      const std::uint64_t size = u64(node["size"], "trace.size");
+      if (size == 0 || size > 2147483647) fail(node["size"], "trace.size", "must be between 1 and 2^31 - 1");
+      t.default_size = static_cast<std::uint32_t>(size);
+    }
+    return t;
+  }
+
+  void events(const YAML::Node& list, Scenario& s) const {
+    if (!list.IsSequence()) fail(list, "events", "expected a list of events");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node e = list[i];
+      const std::string at = "events[" + std::to_string(i) + "]";
+      require_map(e, at);
+      check_keys(e, at + ".", {"at", "restart", "shift"});
+      if (!e["at"]) fail(e, at + ".at", "missing field");
+      const std::uint64_t when = duration(e["at"], at + ".at");
+      const bool restart = e["restart"] && boolean(e["restart"], at + ".restart");
+      if (restart) s.restarts_ms.push_back(when);
+      if (const YAML::Node sh = e["shift"]) {
+        ShiftEvent shift;
+        shift.at_ms = when;
+        if (sh.IsMap()) {
+          check_keys(sh, at + ".shift.", {"class", "by"});
+          if (sh["class"]) shift.class_name = scalar(sh["class"], at + ".shift.class");
+          if (sh["by"]) shift.fraction = number(sh["by"], at + ".shift.by");
+        } else if (sh.IsScalar() && sh.Scalar() != "true") {
+          shift.fraction = number(sh, at + ".shift");
+        }
+        if (shift.fraction <= 0 || shift.fraction >= 1) fail(sh, at + ".shift.by", "a shift is a fraction of the key space, between 0 and 1");
+        bool found = shift.class_name.empty();
+        for (const WorkloadClass& c : s.classes) found = found || c.name == shift.class_name;
+        if (!found) fail(sh, at + ".shift.class", "no class named '" + shift.class_name + "'");
+        if (s.trace) fail(sh, at + ".shift", "a popularity shift applies to synthetic classes, not to a trace");
+        s.shifts.push_back(shift);
+      } else if (!restart) {
+        fail(e, at, "an event needs restart: true or shift:");
+      }
+    }
+  }
+
+  std::vector<SweepAxis> sweep(const YAML::Node& node) const {
+    require_map(node, "sweep");
+    std::vector<SweepAxis> axes;
+    for (const auto& kv : node) {
+      SweepAxis axis{kv.first.Scalar(), {}};
+      const std::string field = "sweep." + axis.path;
+      if (!kv.second.IsSequence() || kv.second.size() == 0) fail(kv.second, field, "expected a non-empty list of values");
+      for (const auto& v : kv.second) axis.values.push_back(scalar(v, field));
+      axes.push_back(std::move(axis));
+    }
+    return axes;
+  }
+
+  std::string file_;
+};
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  Loader loader(path);
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw InputError(path + ": cannot read the scenario file");
+  } catch (const YAML::Exception& e) {
+    throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": bad YAML: " + e.msg);
+  }
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  for (const std::string& o : overrides) loader.apply_override(root, o);
+  try {
+    return loader.load(root);
+  } catch (const YAML::Exception& e) {  // e.g. a value of the wrong YAML kind deep inside
+    throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+std::optional<double> uniform_ttl_s(const Scenario& s) {
+  std::int64_t ttl = s.cache.ttl_ms;
+  if (ttl == kTtlUnset) {
+    if (s.trace) return std::nullopt;  // the trace's own ttl column (if any) decides
+    ttl = s.classes.front().ttl_ms;
+    for (const WorkloadClass& c : s.classes)
+      if (c.ttl_ms != ttl) return std::nullopt;
+  }
+  if (ttl <= 0) return std::nullopt;
+  return double(ttl) / 1000.0;
+}
+
+ReplayConfig replay_config(const Scenario& s) {
+  ReplayConfig r;
+  r.policy = s.cache.policy;
+  r.policy_args = s.cache.policy_args;
+  r.capacity = s.cache.capacity;
+  r.overhead_bytes = s.cache.overhead_bytes;
+  r.invalidation = s.invalidation;
+  r.ttl_override_ms = s.cache.ttl_ms;
+  r.restarts_ms = s.restarts_ms;
+  r.duration_ms = s.duration_ms;
+  r.max_requests = s.requests;
+  return r;
+}
+
+}  // namespace cachelab::sim
