@@ -13,21 +13,11 @@
 #include "cachelab/sim/runner.h"
 #include "cachelab/sim/units.h"
 #include "command.h"
+#include "help_option.h"
 #include "options.h"
 
 namespace cachelab::cli {
 namespace {
-
-// --help shows only the visible options (the positional arguments are in the usage line).
-bool print_help_if_asked(int argc, char** argv, const char* usage, const po::options_description& visible) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::cout << "usage: " << usage << "\n\n" << visible << "  -h [ --help ]  show this help\n";
-      return true;
-    }
-  }
-  return false;
-}
 
 void write_file(const std::filesystem::path& path, void (*writer)(std::ostream&, const std::vector<sim::SimRun>&),
                 const std::vector<sim::SimRun>& runs) {

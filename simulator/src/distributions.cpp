@@ -4,29 +4,26 @@
 #include <cmath>
 #include <vector>
 
+#include "text.h"
+
 namespace cachelab::sim {
 namespace {
 
-std::string_view strip(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
 
 // "name(1, 2.5)" -> name and {1, 2.5}; "name" -> name and {}. False if malformed.
 bool parse_call(std::string_view text, std::string_view* name, std::vector<double>* args) {
-  text = strip(text);
+  text = strip_spaces(text);
   const std::size_t open = text.find('(');
   if (open == std::string_view::npos) {
     *name = text;
     return !text.empty();
   }
   if (text.back() != ')') return false;
-  *name = strip(text.substr(0, open));
+  *name = strip_spaces(text.substr(0, open));
   std::string_view inside = text.substr(open + 1, text.size() - open - 2);
   while (true) {
     const std::size_t comma = inside.find(',');
-    const std::string_view part = strip(inside.substr(0, comma));
+    const std::string_view part = strip_spaces(inside.substr(0, comma));
     double v;
     auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
     if (part.empty() || ec != std::errc() || end != part.data() + part.size() || !std::isfinite(v)) return false;

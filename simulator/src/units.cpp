@@ -3,22 +3,19 @@
 #include <charconv>
 #include <cmath>
 
+#include "text.h"
+
 namespace cachelab::sim {
 namespace {
 
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
 
 // Splits "12.5MiB" into 12.5 and "MiB". False if there is no leading non-negative number.
 bool split_number(std::string_view text, double* number, std::string_view* unit) {
-  text = trim_spaces(text);
+  text = strip_spaces(text);
   if (text.empty() || text.front() == '-' || text.front() == '+') return false;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *number);
   if (ec != std::errc() || !std::isfinite(*number)) return false;
-  *unit = trim_spaces(text.substr(static_cast<std::size_t>(end - text.data())));
+  *unit = strip_spaces(text.substr(static_cast<std::size_t>(end - text.data())));
   return true;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cachelab/sim/errors.h"
 #include "cachelab/sim/replay.h"
 #include "cachelab/sim/trace_reader.h"
 
