@@ -527,13 +527,24 @@ class StoreImpl final : public Store {
   StoreStats stats_;
 };
 
+// Bytes a policy keeps per item outside the item (ghost entries, stack nodes, sketch counters),
+// declared as `static constexpr std::uint64_t kExtraBytesPerItem`. The server charges them to
+// the budget with the item's own overhead, so a policy's bookkeeping stays inside -m.
+template <class Policy>
+constexpr std::uint64_t extra_bytes_per_item() {
+  if constexpr (requires { Policy::kExtraBytesPerItem; }) return Policy::kExtraBytesPerItem;
+  return 0;
+}
+
 // Registers Policy under `name`. Used once per policy file, at namespace scope.
 template <EvictionPolicy Policy>
 bool register_policy(const char* name, const char* description, bool simulator_only = false) {
   return PolicyRegistry::instance().add(PolicyInfo{
       name, description, simulator_only,
       [name](const StoreConfig& config, const PolicyArgs& args) -> std::unique_ptr<Store> {
-        return std::make_unique<StoreImpl<Policy>>(name, config, args);
+        StoreConfig charged = config;
+        if (config.store_values && !config.count_objects) charged.overhead_bytes += extra_bytes_per_item<Policy>();
+        return std::make_unique<StoreImpl<Policy>>(name, charged, args);
       }});
 }
 

@@ -245,3 +245,16 @@ TEST_CASE("sharded store: splits the budget, keeps CAS unique, is safe across th
   ShardedStore small("lru", StoreConfig{.capacity = 1 << 20, .max_item_size = 1 << 20}, {}, 8);
   CHECK(small.shard_count() == 1);
 }
+
+TEST_CASE("store: a policy's own per-item bookkeeping is charged in the server", "[engine][store]") {
+  // lirs keeps a stack node and an index node per block: 96 bytes on top of the item's 56.
+  auto lirs = make_store("lirs", StoreConfig{.capacity = 1 << 20, .overhead_bytes = kItemOverheadBytes});
+  REQUIRE(lirs->store(StoreMode::kSet, key_of("k"), "vv", 0, 0, 0, 1) == StoreResult::kStored);
+  CHECK(lirs->stats().bytes == 1 + 2 + kItemOverheadBytes + 96);
+  // The simulator's sizes-only mode charges what the scenario says, nothing hidden.
+  auto sim = make_store("lirs", StoreConfig{.capacity = 1 << 20, .store_values = false});
+  Access a{};
+  a.key = 1, a.size = 100, a.now = 1, a.op = Access::Op::kRead;
+  sim->access_batch({&a, 1});
+  CHECK(sim->stats().bytes == 100);
+}

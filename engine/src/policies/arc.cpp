@@ -16,6 +16,8 @@ namespace {
 
 class ArcPolicy {
  public:
+  // Charged per item in the server: B1 + B2 together hold at most the budget's worth of keys: ~1 ghost entry per item.
+  static constexpr std::uint64_t kExtraBytesPerItem = 56;
   ArcPolicy(const StoreConfig& config, const PolicyArgs& args)
       : config_(config), b1_(UINT64_MAX), b2_(UINT64_MAX) {
     check_policy_args("arc", args, {});
@@ -98,5 +100,5 @@ class ArcPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(ArcPolicy, "arc", "ARC (FAST'03): recency and frequency lists whose split adapts using ghosts");
+CACHELAB_REGISTER_POLICY(ArcPolicy, "arc", "ARC: recency and frequency lists whose split adapts using ghosts (Megiddo & Modha, FAST'03)");
 }  // namespace cachelab

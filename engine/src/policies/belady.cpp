@@ -40,5 +40,5 @@ class BeladyPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_SIMULATOR_POLICY(BeladyPolicy, "belady", "the offline optimum: evicts the item needed farthest in the future");
+CACHELAB_REGISTER_SIMULATOR_POLICY(BeladyPolicy, "belady", "the offline optimum MIN: evicts the item needed farthest in the future (Belady, IBM Systems Journal 1966)");
 }  // namespace cachelab

@@ -37,5 +37,5 @@ class ClockPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(ClockPolicy, "clock", "CLOCK: FIFO with a reference bit, a second chance for items hit since the hand passed");
+CACHELAB_REGISTER_POLICY(ClockPolicy, "clock", "CLOCK: FIFO with a reference bit, a second chance for items hit since the hand passed (Corbato, MIT Project MAC 1968)");
 }  // namespace cachelab

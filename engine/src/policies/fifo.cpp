@@ -23,5 +23,5 @@ class FifoPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(FifoPolicy, "fifo", "first in, first out: evicts the oldest insertion, ignores hits");
+CACHELAB_REGISTER_POLICY(FifoPolicy, "fifo", "first in, first out: evicts the oldest insertion, ignores hits (classic)");
 }  // namespace cachelab

@@ -54,5 +54,5 @@ class LfuPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(LfuPolicy, "lfu", "least frequently used; ties go to the least recently used");
+CACHELAB_REGISTER_POLICY(LfuPolicy, "lfu", "least frequently used; ties go to the least recently used (classic; libCacheSim's tie rule)");
 }  // namespace cachelab

@@ -21,6 +21,8 @@ namespace {
 
 class LirsPolicy {
  public:
+  // Charged per item in the server: a stack node (~48 bytes) and an index node (~48 bytes) per resident block.
+  static constexpr std::uint64_t kExtraBytesPerItem = 96;
   LirsPolicy(const StoreConfig& config, const PolicyArgs& args)
       : config_(config),
         lir_capacity_(config.capacity - std::max<std::uint64_t>(
@@ -184,5 +186,5 @@ class LirsPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(LirsPolicy, "lirs", "LIRS (SIGMETRICS'02): reuse distance; 99% LIR set, 1% HIR queue; arg hir=0.01");
+CACHELAB_REGISTER_POLICY(LirsPolicy, "lirs", "LIRS: reuse distance, a 99% LIR set and a 1% HIR queue (Jiang & Zhang, SIGMETRICS'02); arg hir=0.01");
 }  // namespace cachelab

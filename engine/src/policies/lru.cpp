@@ -22,5 +22,5 @@ class LruPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(LruPolicy, "lru", "least recently used: hits move an item to the front");
+CACHELAB_REGISTER_POLICY(LruPolicy, "lru", "least recently used: hits move an item to the front (classic)");
 }  // namespace cachelab

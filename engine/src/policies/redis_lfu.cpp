@@ -14,6 +14,8 @@ namespace {
 
 class RedisLfuPolicy {
  public:
+  // Charged per item in the server: one slot in the sampling array.
+  static constexpr std::uint64_t kExtraBytesPerItem = 8;
   RedisLfuPolicy(const StoreConfig& config, const PolicyArgs& args)
       : sampler_(static_cast<std::size_t>(policy_arg("redis-lfu", args, "samples", 5, 1, 64)),
                  static_cast<std::uint64_t>(policy_arg("redis-lfu", args, "seed", 1, 0, 1e18))),
@@ -68,5 +70,5 @@ class RedisLfuPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(RedisLfuPolicy, "redis-lfu", "Redis's sampled LFU: 8-bit log counter, 1-minute decay; args samples=5 log_factor=10 decay_time=1");
+CACHELAB_REGISTER_POLICY(RedisLfuPolicy, "redis-lfu", "Redis's sampled LFU: 8-bit log counter, 1-minute decay (Redis 4.0 src/evict.c); args samples=5 log_factor=10 decay_time=1");
 }  // namespace cachelab

@@ -13,6 +13,8 @@ namespace {
 
 class RedisLruPolicy {
  public:
+  // Charged per item in the server: one slot in the sampling array.
+  static constexpr std::uint64_t kExtraBytesPerItem = 8;
   RedisLruPolicy(const StoreConfig&, const PolicyArgs& args)
       : sampler_(static_cast<std::size_t>(policy_arg("redis-lru", args, "samples", 5, 1, 64)),
                  static_cast<std::uint64_t>(policy_arg("redis-lru", args, "seed", 1, 0, 1e18))) {
@@ -51,5 +53,5 @@ class RedisLruPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(RedisLruPolicy, "redis-lru", "Redis's sampled LRU: 5 samples into a 16-entry pool; args samples=5 seed=1");
+CACHELAB_REGISTER_POLICY(RedisLruPolicy, "redis-lru", "Redis's sampled LRU: 5 samples into a 16-entry pool (Redis src/evict.c); args samples=5 seed=1");
 }  // namespace cachelab

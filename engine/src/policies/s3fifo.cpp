@@ -15,6 +15,8 @@ namespace {
 
 class S3FifoPolicy {
  public:
+  // Charged per item in the server: ghost entries: up to one per main-queue item, ~56 bytes each (deque slot + hash node).
+  static constexpr std::uint64_t kExtraBytesPerItem = 56;
   S3FifoPolicy(const StoreConfig& config, const PolicyArgs& args)
       : config_(config),
         small_capacity_(static_cast<std::uint64_t>(static_cast<double>(config.capacity) *
@@ -97,5 +99,5 @@ class S3FifoPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(S3FifoPolicy, "s3fifo", "S3-FIFO (SOSP'23): small FIFO + ghost + main CLOCK; args small=0.1 threshold=2");
+CACHELAB_REGISTER_POLICY(S3FifoPolicy, "s3fifo", "S3-FIFO: small FIFO + ghost + main CLOCK (Yang et al., SOSP'23); args small=0.1 threshold=2");
 }  // namespace cachelab

@@ -43,5 +43,5 @@ class SievePolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(SievePolicy, "sieve", "SIEVE (NSDI'24): FIFO with a visited bit and a hand that keeps survivors in place");
+CACHELAB_REGISTER_POLICY(SievePolicy, "sieve", "SIEVE: FIFO with a visited bit and a hand that keeps survivors in place (Zhang et al., NSDI'24)");
 }  // namespace cachelab

@@ -79,5 +79,5 @@ class SlruPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(SlruPolicy, "slru", "segmented LRU in equal segments (S4LRU); arg segments=4");
+CACHELAB_REGISTER_POLICY(SlruPolicy, "slru", "segmented LRU in equal segments, S4LRU (Karedla et al., IEEE Computer 1994; Huang et al., SOSP'13); arg segments=4");
 }  // namespace cachelab

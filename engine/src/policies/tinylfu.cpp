@@ -15,6 +15,8 @@ namespace {
 
 class TinyLfuPolicy {
  public:
+  // Charged per item in the server: four 1-byte sketch counters and doorkeeper bits per item held.
+  static constexpr std::uint64_t kExtraBytesPerItem = 8;
   TinyLfuPolicy(const StoreConfig& config, const PolicyArgs& args)
       : config_(config),
         // At least one object's worth, so that a small cache still admits (libCacheSim's window
@@ -27,8 +29,13 @@ class TinyLfuPolicy {
     check_policy_args("tinylfu", args, {"window", "protected"});
   }
 
-  void on_miss(std::string_view key, std::uint64_t) { sketch_.add(hash_key(key)); }
+  // The store makes room before inserting, so the window counts the newcomer it will receive.
+  void on_miss(std::string_view key, std::uint64_t charge) {
+    sketch_.add(hash_key(key));
+    incoming_ = charge;
+  }
   void on_insert(Item* it, Tick) {
+    incoming_ = 0;
     push(it, kWindow);
     sketch_.ensure_capacity(++items_);
   }
@@ -57,7 +64,7 @@ class TinyLfuPolicy {
   }
   Item* victim() {
     for (;;) {
-      if (used_[kWindow] <= window_capacity_ || lists_[kWindow].empty()) return main_victim();
+      if (used_[kWindow] + incoming_ <= window_capacity_ || lists_[kWindow].empty()) return main_victim();
       Item* candidate = lists_[kWindow].head();
       Item* incumbent = main_victim();
       const bool main_has_room = used_[kProbation] + used_[kProtected] + charge_of(config_, candidate) <=
@@ -99,9 +106,10 @@ class TinyLfuPolicy {
   IntrusiveList lists_[3];
   std::uint64_t used_[3] = {0, 0, 0};
   std::size_t items_ = 0;
+  std::uint64_t incoming_ = 0;  // charge of the item being made room for
   FrequencySketch sketch_;
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(TinyLfuPolicy, "tinylfu", "W-TinyLFU (Caffeine): 1% LRU window, sketch-gated admission to a segmented LRU; args window=0.01 protected=0.8");
+CACHELAB_REGISTER_POLICY(TinyLfuPolicy, "tinylfu", "W-TinyLFU: 1% LRU window, sketch-gated admission to a segmented LRU (Einziger et al., ACM TOS 2017; Caffeine); args window=0.01 protected=0.8");
 }  // namespace cachelab

@@ -37,5 +37,5 @@ class TtlPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(TtlPolicy, "ttl", "soonest expiry first; items without expiry last, oldest first");
+CACHELAB_REGISTER_POLICY(TtlPolicy, "ttl", "soonest expiry first; items without expiry last, oldest first (expiry-ordered, as Segcache NSDI'21 groups by TTL)");
 }  // namespace cachelab

@@ -14,6 +14,8 @@ namespace {
 
 class TwoQPolicy {
  public:
+  // Charged per item in the server: A1out holds keys worth half the budget: ~0.5 ghost entry per item, ~56 bytes each.
+  static constexpr std::uint64_t kExtraBytesPerItem = 32;
   TwoQPolicy(const StoreConfig& config, const PolicyArgs& args)
       : config_(config),
         in_capacity_(static_cast<std::uint64_t>(static_cast<double>(config.capacity) *
@@ -76,5 +78,5 @@ class TwoQPolicy {
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(TwoQPolicy, "2q", "2Q (VLDB'94): FIFO A1in 25% + ghost A1out 50% + LRU Am; args in=0.25 out=0.5");
+CACHELAB_REGISTER_POLICY(TwoQPolicy, "2q", "2Q: FIFO A1in 25% + ghost A1out 50% + LRU Am (Johnson & Shasha, VLDB'94); args in=0.25 out=0.5");
 }  // namespace cachelab
