@@ -33,14 +33,17 @@ class Loader {
   explicit Loader(std::string file) : file_(std::move(file)) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& field, const std::string& what) const {
+    bool from_set = false;  // a value given by --set has no line in the file
+    for (const YAML::Node& o : overridden_) from_set = from_set || o.is(at);
     const YAML::Mark mark = at.Mark();
-    const std::string place = mark.line >= 0 ? file_ + ":" + std::to_string(mark.line + 1) : file_ + " (--set)";
+    const std::string place =
+        from_set || mark.line < 0 ? file_ + " (--set)" : file_ + ":" + std::to_string(mark.line + 1);
     throw InputError(place + ": " + field + ": " + what);
   }
 
   // Applies "a.b.c=value": value is YAML (so lists and maps work); sequences are indexed by
   // number or by an element's `name` (classes.products.ttl).
-  void apply_override(YAML::Node root, const std::string& assignment) const {
+  void apply_override(YAML::Node root, const std::string& assignment) {
     const std::size_t eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
       throw InputError(file_ + ": --set " + assignment + ": expected PATH=VALUE, e.g. cache.capacity=1GiB");
@@ -48,6 +51,7 @@ class Loader {
     YAML::Node value;
     try {
       value = YAML::Load(assignment.substr(eq + 1));
+      overridden_.push_back(value);
     } catch (const YAML::Exception& e) {
       throw InputError(file_ + ": --set " + path + ": bad value: " + e.msg);
     }
@@ -132,7 +136,10 @@ class Loader {
       if (!ok) {
         std::string list;
         for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-        fail(kv.first, prefix + key, "unknown field (known: " + list + ")");
+        std::string hint;
+        if (!key.empty() && key.back() == ')')  // YAML split "f(a, b)" at its comma inside {...}
+          hint = "; a value with a comma inside {...} must be quoted, e.g. size: \"uniform(100, 1000)\"";
+        fail(kv.first, prefix + key, "unknown field (known: " + list + ")" + hint);
       }
     }
   }
@@ -363,6 +370,7 @@ class Loader {
   }
 
   std::string file_;
+  std::vector<YAML::Node> overridden_;
 };
 
 }  // namespace

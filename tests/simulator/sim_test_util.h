@@ -60,3 +60,26 @@ inline ReplayResult replay_trace(const TraceSpec& spec, const char* policy, Capa
 }
 
 }  // namespace cachelab::sim::test
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace cachelab::sim::test {
+
+// Writes `content` to a fresh file under a per-process temporary directory; returns its path.
+inline std::string temp_file(const std::string& name, const std::string& content) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cachelab_sim_test_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = dir / name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path.string();
+}
+
+inline std::vector<Request> read_all(TraceReader& reader) {
+  std::vector<Request> out, batch(7);  // a small batch exercises the batch boundaries
+  while (std::size_t n = reader.read(batch)) out.insert(out.end(), batch.begin(), batch.begin() + n);
+  return out;
+}
+
+}  // namespace cachelab::sim::test

@@ -1,0 +1,138 @@
+// Scenario loading: the fields, --set overrides, and one clear error (file:line: field: what)
+// for every kind of bad input.
+#include <catch2/catch.hpp>
+
+#include "cachelab/sim/scenario.h"
+#include "cachelab/sim/units.h"
+#include "sim_test_util.h"
+
+using namespace cachelab::sim;
+using namespace cachelab::sim::test;
+
+namespace {
+
+const char* kCatalog = R"yaml(name: catalog
+seed: 42
+duration: 1h
+cache: {capacity: 64MiB, policy: lru, overhead_bytes: 48}
+invalidation: delete-on-write
+classes:
+  - {name: products, keys: 100000, popularity: zipf(0.99), size: fixed(512),
+     reads_per_s: 2000, writes_per_s: 20, ttl: 5m}
+  - {name: users, keys: 1000, popularity: "hotspot(0.1, 0.9)", size: "lognormal(6, 1)", reads_per_s: 10}
+events:
+  - {at: 30m, restart: true}
+  - {at: 40m, shift: {class: products, by: 0.25}}
+sweep: {policy: [lru, fifo], capacity: [16MiB, 64MiB]}
+)yaml";
+
+std::string load_error(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+  const std::string path = temp_file("bad.yaml", yaml);
+  try {
+    load_scenario(path, sets);
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    CHECK(what.rfind(path, 0) == 0);  // always names the file
+    return what.substr(path.size());
+  }
+  FAIL("no error for:\n" << yaml);
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("capacity and duration forms", "[sim][scenario]") {
+  CHECK(parse_capacity("1048576")->amount == 1048576);
+  CHECK(parse_capacity("64MiB")->amount == 64ull << 20);
+  CHECK(parse_capacity("1GB")->amount == 1000000000ull);
+  CHECK(parse_capacity("10KB")->amount == 10000);
+  CHECK(parse_capacity("4KiB")->amount == 4096);
+  CHECK(parse_capacity("512B")->amount == 512);
+  CHECK(parse_capacity("1.5GiB")->amount == 3ull << 29);
+  CHECK(parse_capacity("100000 objects")->count_objects);
+  CHECK(parse_capacity("100000 objects")->amount == 100000);
+  CHECK_FALSE(parse_capacity("64 MiBs"));
+  CHECK_FALSE(parse_capacity("-5MB"));
+  CHECK_FALSE(parse_capacity("0"));
+  CHECK_FALSE(parse_capacity("1.5 objects"));
+  CHECK(*parse_duration_ms("250ms") == 250);
+  CHECK(*parse_duration_ms("30s") == 30000);
+  CHECK(*parse_duration_ms("5m") == 300000);
+  CHECK(*parse_duration_ms("1h") == 3600000);
+  CHECK(*parse_duration_ms("2d") == 172800000);
+  CHECK(*parse_duration_ms("90") == 90000);
+  CHECK_FALSE(parse_duration_ms("-1s"));
+  CHECK_FALSE(parse_duration_ms("5 parsecs"));
+}
+
+TEST_CASE("a full scenario loads", "[sim][scenario]") {
+  const Scenario s = load_scenario(temp_file("catalog.yaml", kCatalog));
+  CHECK(s.name == "catalog");
+  CHECK(s.seed == 42);
+  CHECK(s.duration_ms == 3600000);
+  CHECK(s.cache.capacity.amount == 64ull << 20);
+  CHECK(s.cache.overhead_bytes == 48);
+  CHECK(s.invalidation == Invalidation::kDeleteOnWrite);
+  REQUIRE(s.classes.size() == 2);
+  CHECK(s.classes[0].popularity.kind == Popularity::Kind::kZipf);
+  CHECK(s.classes[0].popularity.zipf_a == 0.99);
+  CHECK(s.classes[0].ttl_ms == 300000);
+  CHECK(s.classes[1].size.kind == SizeDistribution::Kind::kLognormal);
+  CHECK(s.classes[1].ttl_ms == 0);
+  CHECK(s.restarts_ms == std::vector<std::uint64_t>{1800000});
+  REQUIRE(s.shifts.size() == 1);
+  CHECK(s.shifts[0].fraction == 0.25);
+  REQUIRE(s.sweep.size() == 2);
+  CHECK(s.sweep[1].values == std::vector<std::string>{"16MiB", "64MiB"});
+  CHECK_FALSE(uniform_ttl_s(s));  // the classes' TTLs differ
+}
+
+TEST_CASE("--set overrides fields, short names and classes by name", "[sim][scenario]") {
+  const std::string path = temp_file("catalog.yaml", kCatalog);
+  const Scenario s = load_scenario(path, {"cache.capacity=1GiB", "policy=fifo", "classes.products.keys=10",
+                                          "classes.1.reads_per_s=5", "ttl=10s", "invalidation=update-on-write"});
+  CHECK(s.cache.capacity.amount == 1ull << 30);
+  CHECK(s.cache.policy == "fifo");
+  CHECK(s.classes[0].keys == 10);
+  CHECK(s.classes[1].reads_per_s == 5);
+  CHECK(s.invalidation == Invalidation::kUpdateOnWrite);
+  CHECK(*uniform_ttl_s(s) == 10.0);
+  CHECK_THROWS_WITH(load_scenario(path, {"capacity"}), Catch::Contains("--set capacity: expected PATH=VALUE"));
+  CHECK_THROWS_WITH(load_scenario(path, {"classes.nosuch.keys=1"}), Catch::Contains("no element 'nosuch'"));
+  CHECK_THROWS_WITH(load_scenario(path, {"capacity=lots"}),
+                    Catch::Contains("(--set): cache.capacity: expected bytes"));
+}
+
+TEST_CASE("bad scenarios: one line naming file, line and field", "[sim][scenario]") {
+  const std::string ok_classes = "classes: [{name: a, keys: 10, reads_per_s: 1}]\nduration: 1m\n";
+  CHECK(load_error("name: x\n" + ok_classes) == ":1: cache: missing field (e.g. cache: {capacity: 64MiB, policy: lru})");
+  CHECK(load_error("cache: {policy: lru}\n" + ok_classes) ==
+        ":1: cache.capacity: missing field (e.g. 64MiB, 1GB or '100000 objects')");
+  CHECK(load_error("cache:\n  capacity: 1MiB\n  policy: lruu\n" + ok_classes).rfind(":3: cache.policy: unknown policy 'lruu' (known: ", 0) == 0);
+  CHECK(load_error("cache: {capacity: [1, 2]}\n" + ok_classes) == ":1: cache.capacity: expected a single value");
+  CHECK(load_error("cache: {capacity: 1MiB}\nclasses: [{name: a, keys: ten, reads_per_s: 1}]\nduration: 1m\n") ==
+        ":2: classes.a.keys: expected a non-negative integer, got 'ten'");
+  CHECK(load_error("cache: {capacity: 1MiB}\nclasses:\n  - {name: a, keys: 10, reads_per_s: 1, ttl: -5s}\nduration: 1m\n") ==
+        ":3: classes.a.ttl: must not be negative, got '-5s'");
+  CHECK(load_error("cache: {capacity: 1MiB, ttl: -1}\n" + ok_classes) == ":1: cache.ttl: must not be negative, got '-1'");
+  CHECK(load_error("cache: {capacity: 1MiB}\nclasses: [{name: a, keys: 10, reads_per_s: 1}]\n") ==
+        ":1: duration: missing field: a synthetic workload needs duration: or requests:");
+  CHECK(load_error("cache: {capacity: 1MiB, colour: blue}\n" + ok_classes) ==
+        ":1: cache.colour: unknown field (known: capacity, policy, overhead_bytes, ttl)");
+  CHECK(load_error("cache: {capacity: 1MiB}\nclasses: [{name: a, keys: 9, reads_per_s: 1, size: uniform(1, 9)}]\nduration: 1m\n")
+            .find("must be quoted") != std::string::npos);
+  CHECK(load_error("cache: {capacity: 1MiB}\n") == ":1: classes: missing field: a scenario needs classes: or trace:");
+  CHECK(load_error("cache: {capacity: 1MiB}\ntrace: {path: /nonexistent.bin, format: oracleGeneral}\n") ==
+        ":2: trace.path: cannot read /nonexistent.bin");
+  CHECK(load_error("cache: {capacity: 1MiB\n").rfind(":2: bad YAML: ", 0) == 0);
+  CHECK(load_error("- just\n- a list\n") == ":1: (top): a scenario is a YAML map (name:, cache:, classes: or trace:, ...)");
+  CHECK(load_error("cache: {capacity: 1MiB}\n" + ok_classes + "events: [{at: 1m}]\n") ==
+        ":4: events[0]: an event needs restart: true or shift:");
+  CHECK(load_error("cache: {capacity: 1MiB}\nclasses: [{name: a, keys: 10, reads_per_s: 1, popularity: zipf}]\nduration: 1m\n")
+            .find("classes.a.popularity: expected uniform, zipf(a)") != std::string::npos);
+  CHECK(load_error("cache: {capacity: 1MiB, policy: {name: lru, args: {bogus: 1}}}\n" + ok_classes).find(":1: cache.policy: ") == 0);
+}
+
+TEST_CASE("a missing scenario file is an input error", "[sim][scenario]") {
+  CHECK_THROWS_WITH(load_scenario("/nonexistent/s.yaml"), "/nonexistent/s.yaml: cannot read the scenario file");
+}
