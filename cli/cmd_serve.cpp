@@ -66,7 +66,7 @@ int run_serve(int argc, char** argv) {
   double trace_sample = 1.0;
   bool no_evictions = false, no_cas = false, allow_shutdown = false, no_flush = false;
   std::string ignored_user, ignored_protocol, ignored_opts;
-  int ignored_requests = 0;
+  int ignored_requests = -1;  // -1: not given
   bool ignored_daemon = false;
 
   po::options_description opts("options (memcached's names)");
@@ -123,8 +123,11 @@ int run_serve(int argc, char** argv) {
     return kExitFailure;
   }
   std::string ignored;
-  for (const char* flag : {"u", "o", "B", "R", "d"})
-    if (vm.count(flag) && !(std::string(flag) == "d" && !ignored_daemon)) ignored += std::string(" -") + flag;
+  if (!ignored_user.empty()) ignored += " -u";
+  if (!ignored_opts.empty()) ignored += " -o";
+  if (!ignored_protocol.empty()) ignored += " -B";
+  if (ignored_requests >= 0) ignored += " -R";
+  if (ignored_daemon) ignored += " -d";
   if (!ignored.empty())
     std::fprintf(stderr, "cachelab serve: warning: ignoring memcached flags that do not apply here:%s\n",
                  ignored.c_str());

@@ -1,0 +1,118 @@
+"""Starts and stops `cachelab serve` for the integration tests (loopback only, bounded in time).
+
+Each test script is run as `python3 test_x.py PATH_TO_cachelab`; `binary()` returns that path.
+"""
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+READY_TIMEOUT_S = 10
+STOP_TIMEOUT_S = 10
+
+
+def binary():
+    if len(sys.argv) < 2:
+        sys.exit("usage: %s PATH_TO_cachelab" % sys.argv[0])
+    return os.path.abspath(sys.argv[1])
+
+
+def free_port():
+    """A port free right now on 127.0.0.1 (bound to 0 by the system, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`with Server(extra args) as s:` runs cachelab serve on a free port until the block ends."""
+
+    def __init__(self, *args, port=None):
+        self.args = [str(a) for a in args]
+        self.port = port or free_port()
+        self.proc = None
+        self.returncode = None
+        self.stderr = b""
+
+    def start(self):
+        cmd = [binary(), "serve", "-p", str(self.port), "-l", "127.0.0.1"] + self.args
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = self._read_line(self.proc.stdout, READY_TIMEOUT_S)
+        expected = "cachelab listening on 127.0.0.1:%d\n" % self.port
+        if line != expected:
+            self.stop()
+            raise AssertionError("ready line %r, wanted %r; stderr: %r" % (line, expected, self.stderr))
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        """Stops the server (SIGTERM by default) and returns its exit code."""
+        if self.proc is None:
+            return self.returncode
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            _, self.stderr = self.proc.communicate(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, self.stderr = self.proc.communicate()
+            self.returncode = "hung on stop"
+            self.proc = None
+            return self.returncode
+        self.returncode = self.proc.returncode
+        self.proc = None
+        return self.returncode
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def address(self):
+        return ("127.0.0.1", self.port)
+
+    @staticmethod
+    def _read_line(stream, timeout):
+        deadline = time.monotonic() + timeout
+        data = b""
+        while not data.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([stream], [], [], left)[0]:
+                return data.decode(errors="replace")
+            chunk = os.read(stream.fileno(), 1)
+            if not chunk:
+                break
+            data += chunk
+        return data.decode(errors="replace")
+
+
+def raw(address, data, lines=None, until=None, quiet=0.5, timeout=10.0):
+    """Sends `data` on a fresh connection and returns what comes back: up to `lines` reply
+    lines (the bytes of values count as lines too) or until the reply ends with `until` when
+    given, else everything until the server closes or is quiet for `quiet` seconds."""
+    with socket.create_connection(address, timeout=timeout) as s:
+        s.sendall(data)
+        out = b""
+        bounded = lines is not None or until is not None
+        s.settimeout(timeout if bounded else quiet)
+        try:
+            while not ((lines is not None and out.count(b"\r\n") >= lines) or
+                       (until is not None and out.endswith(until))):
+                chunk = s.recv(1 << 16)
+                if not chunk:
+                    break
+                out += chunk
+        except socket.timeout:
+            pass
+        return out
+
+
+def main():
+    """Runs the unittest cases of the calling script (the binary path is not a unittest arg)."""
+    import unittest
+    binary()
+    unittest.main(argv=[sys.argv[0]], verbosity=2)

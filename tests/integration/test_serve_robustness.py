@@ -1,0 +1,196 @@
+"""cachelab serve under bad input and limits, and its flags: pipelining, split requests, long
+lines, the connection limit, -C -A -F, bad usage, proactive expiry."""
+import socket
+import subprocess
+import time
+import unittest
+
+from cachelab_server import Server, binary, free_port, main, raw
+
+
+def connect(server):
+    return socket.create_connection(server.address, timeout=10)
+
+
+def read_until(sock, suffix):
+    out = b""
+    while not out.endswith(suffix):
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+class ProtocolOverTheWire(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("-t", "3").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_pipelined_batch_answered_in_order(self):
+        n = 2000
+        script = b"".join(b"set p%d 0 0 %d\r\n%d\r\nget p%d\r\n" % (i, len(b"%d" % i), i, i) for i in range(n))
+        expected = b"".join(b"STORED\r\nVALUE p%d 0 %d\r\n%d\r\nEND\r\n" % (i, len(b"%d" % i), i) for i in range(n))
+        self.assertEqual(raw(self.server.address, script, until=b"p%d 0 4\r\n%d\r\nEND\r\n" % (n - 1, n - 1)),
+                         expected)
+
+    def test_request_split_at_every_byte(self):
+        script = b"set split 5 0 3\r\nabc\r\nappend split 0 0 2\r\nde\r\ngets split\r\nincr n 1\r\ndelete split\r\n"
+        with connect(self.server) as s:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for i in range(len(script)):
+                s.sendall(script[i:i + 1])
+                time.sleep(0.001)
+            reply = read_until(s, b"DELETED\r\n")
+        self.assertRegex(reply, rb"^STORED\r\nSTORED\r\nVALUE split 5 5 \d+\r\nabcde\r\nEND\r\nNOT_FOUND\r\nDELETED\r\n$")
+
+    def test_errors_leave_the_connection_usable(self):
+        script = (b"bogus\r\n"
+                  b"set k 0 0 1\r\nxyz\r\n"          # bad data chunk, then the rest is a command line
+                  b"set k 0 0 -1\r\n"
+                  b"incr k abc\r\n"
+                  b"touch k abc\r\n"
+                  b"delete k 5\r\n"
+                  b"get " + b"x" * 251 + b"\r\n"
+                  b"version\r\n")
+        reply = raw(self.server.address, script, until=b"VERSION")
+        reply += raw(self.server.address, b"", quiet=0.1)
+        self.assertTrue(reply.startswith(
+            b"ERROR\r\nCLIENT_ERROR bad data chunk\r\nERROR\r\nCLIENT_ERROR bad command line format\r\n"
+            b"CLIENT_ERROR invalid numeric delta argument\r\nCLIENT_ERROR invalid exptime argument\r\n"
+            b"CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n"
+            b"CLIENT_ERROR bad command line format\r\nVERSION "), reply)
+
+    def test_line_too_long_is_refused_and_closed(self):
+        with connect(self.server) as s:
+            s.sendall(b"g" * (200 * 1024))
+            self.assertEqual(read_until(s, b"\r\n"), b"CLIENT_ERROR line too long\r\n")
+            self.assertEqual(s.recv(100), b"")  # closed
+        self.assertTrue(raw(self.server.address, b"version\r\n", lines=1).startswith(b"VERSION "))
+
+    def test_quit_closes(self):
+        self.assertEqual(raw(self.server.address, b"quit\r\nversion\r\n"), b"")
+
+    def test_shutdown_needs_A(self):
+        self.assertEqual(raw(self.server.address, b"shutdown\r\n", lines=1), b"ERROR: shutdown not enabled\r\n")
+
+    def test_stats_subcommands(self):
+        self.assertEqual(raw(self.server.address, b"stats reset\r\n", lines=1), b"RESET\r\n")
+        self.assertEqual(raw(self.server.address, b"stats nonsense\r\n", lines=1), b"ERROR\r\n")
+        settings = raw(self.server.address, b"stats settings\r\n", until=b"END\r\n")
+        self.assertIn(b"STAT num_threads 3\r\n", settings)
+        self.assertIn(b"STAT maxconns 1024\r\n", settings)
+        raw(self.server.address, b"set item 0 0 1\r\nx\r\n", lines=1)
+        self.assertIn(b"STAT items:1:number ", raw(self.server.address, b"stats items\r\n", until=b"END\r\n"))
+        self.assertIn(b"STAT total_malloced ", raw(self.server.address, b"stats slabs\r\n", until=b"END\r\n"))
+
+
+class Flags(unittest.TestCase):
+    def test_connection_limit_refuses_only_the_extra_connection(self):
+        with Server("-c", "3") as server:
+            held = [connect(server) for _ in range(3)]
+            for s in held:
+                s.sendall(b"version\r\n")
+                self.assertTrue(read_until(s, b"\r\n").startswith(b"VERSION "))
+            extra = connect(server)
+            self.assertEqual(read_until(extra, b"\r\n"), b"ERROR Too many open connections\r\n")
+            self.assertEqual(extra.recv(10), b"")
+            extra.close()
+            held[0].sendall(b"set k 0 0 1\r\nv\r\n")  # the others go on
+            self.assertEqual(read_until(held[0], b"\r\n"), b"STORED\r\n")
+            held.pop().close()
+            time.sleep(0.3)
+            self.assertEqual(raw(server.address, b"get k\r\n", until=b"END\r\n"), b"VALUE k 0 1\r\nv\r\nEND\r\n")
+            stats = raw(server.address, b"stats\r\n", until=b"END\r\n")
+            self.assertIn(b"STAT rejected_connections 1\r\n", stats)
+            for s in held:
+                s.close()
+
+    def test_C_disables_cas(self):
+        with Server("-C") as server:
+            reply = raw(server.address, b"set k 0 0 1\r\nv\r\ngets k\r\ncas k 0 0 1 5\r\nw\r\ncas k 0 0 1 0\r\nw\r\n",
+                        lines=6)
+            self.assertEqual(reply, b"STORED\r\nVALUE k 0 1 0\r\nv\r\nEND\r\nEXISTS\r\nSTORED\r\n")
+
+    def test_F_refuses_flush_all(self):
+        with Server("-F") as server:
+            self.assertEqual(raw(server.address, b"flush_all\r\n", lines=1), b"CLIENT_ERROR flush_all not allowed\r\n")
+
+    def test_A_allows_shutdown(self):
+        server = Server("-A").start()
+        self.assertEqual(raw(server.address, b"shutdown\r\n"), b"")
+        server.proc.wait(timeout=10)
+        self.assertEqual(server.stop(), 0)
+
+    def test_memcached_only_flags_warn_once(self):
+        server = Server("-u", "nobody", "-o", "modern", "-B", "ascii", "-R", "20").start()
+        self.assertEqual(server.stop(), 0)
+        lines = server.stderr.decode().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("warning", lines[0])
+
+    def test_vv_logs_commands(self):
+        with Server("-vv") as server:
+            raw(server.address, b"get somekey\r\n", lines=1)
+        self.assertIn(b"get somekey", server.stderr)
+
+    def test_bad_usage(self):
+        def run(*args):
+            p = subprocess.run([binary(), "serve", "-p", str(free_port())] + list(args),
+                               capture_output=True, text=True, timeout=30)
+            return p.returncode, p.stderr
+
+        self.assertEqual(run("--no-such-flag")[0], 2)
+        self.assertEqual(run("--policy", "no-such-policy")[0], 2)
+        self.assertEqual(run("-U", "11211")[0], 2)
+        self.assertEqual(run("-I", "12q")[0], 2)
+        self.assertEqual(run("-t", "0")[0], 2)
+        code, err = run("--policy-module", "/tmp/x.so")
+        self.assertEqual(code, 1)
+        self.assertIn("not built yet", err)
+        code, err = run("--trace-out", "/tmp/x.csv")
+        self.assertEqual(code, 1)
+        self.assertIn("not built yet", err)
+        self.assertEqual(subprocess.run([binary(), "serve", "--help"], capture_output=True, timeout=30).returncode, 0)
+
+    def test_port_in_use_fails_cleanly(self):
+        with Server() as server:
+            p = subprocess.run([binary(), "serve", "-p", str(server.port)], capture_output=True, text=True,
+                               timeout=30)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("cannot listen", p.stderr)
+
+    def test_expired_items_are_reclaimed_without_being_read(self):
+        with Server() as server:
+            raw(server.address, b"".join(b"set e%d 0 1 1\r\nx\r\n" % i for i in range(500)), lines=500)
+            raw(server.address, b"set keep 0 0 1\r\nx\r\n", lines=1)
+            time.sleep(2.5)
+            stats = raw(server.address, b"stats\r\n", until=b"END\r\n")
+            self.assertIn(b"STAT curr_items 1\r\n", stats)
+            self.assertIn(b"STAT get_expired 0\r\n", stats)  # nobody read them: the timer did it
+
+    def test_unix_socket(self):
+        import os
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(), "cachelab.sock")
+        proc = subprocess.Popen([binary(), "serve", "-s", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            self.assertEqual(proc.stdout.readline(), ("cachelab listening on %s\n" % path).encode())
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(10)
+                s.connect(path)
+                s.sendall(b"set u 0 0 1\r\nv\r\nget u\r\n")
+                self.assertEqual(read_until(s, b"END\r\n"), b"STORED\r\nVALUE u 0 1\r\nv\r\nEND\r\n")
+        finally:
+            proc.terminate()
+            self.assertEqual(proc.wait(timeout=10), 0)
+            proc.stdout.close()
+            proc.stderr.close()
+
+
+if __name__ == "__main__":
+    main()
