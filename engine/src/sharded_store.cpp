@@ -6,6 +6,9 @@ namespace cachelab {
 
 ShardedStore::ShardedStore(std::string_view policy, const StoreConfig& total, const PolicyArgs& args,
                            std::size_t shards)
+    : ShardedStore(total, shards, [&](const StoreConfig& part) { return make_store(policy, part, args); }) {}
+
+ShardedStore::ShardedStore(const StoreConfig& total, std::size_t shards, const StoreFactory& make)
     : total_(total) {
   std::size_t n = std::max<std::size_t>(shards, 1);
   if (!total.count_objects)
@@ -17,7 +20,7 @@ ShardedStore::ShardedStore(std::string_view policy, const StoreConfig& total, co
     part.first_cas = i + 1;
     part.cas_step = n;
     auto s = std::make_unique<Shard>();
-    s->store = make_store(policy, part, args);
+    s->store = make(part);
     shards_.push_back(std::move(s));
   }
 }

@@ -56,6 +56,11 @@ class StoreImpl final : public Store {
       : name_(std::move(name)), config_(config), policy_(config, args), next_cas_(config.first_cas) {
     buckets_.assign(kInitialBuckets, nullptr);
   }
+  // For policies built by the caller (policy modules carry a loaded library).
+  StoreImpl(std::string name, const StoreConfig& config, Policy&& policy)
+      : name_(std::move(name)), config_(config), policy_(std::move(policy)), next_cas_(config.first_cas) {
+    buckets_.assign(kInitialBuckets, nullptr);
+  }
   ~StoreImpl() override { free_all(); }
   StoreImpl(const StoreImpl&) = delete;
   StoreImpl& operator=(const StoreImpl&) = delete;

@@ -2,6 +2,7 @@
 // N stores behind N locks, chosen by key hash, each with an equal part of the budget: the form
 // the server uses across threads, so that threads rarely contend.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -17,6 +18,9 @@ class ShardedStore {
   // fewer than two maximum-size items (a small -m must still accept -I sized values).
   ShardedStore(std::string_view policy, const StoreConfig& total, const PolicyArgs& args,
                std::size_t shards);
+  // The same with any store factory (e.g. make_module_store for a policy module).
+  using StoreFactory = std::function<std::unique_ptr<Store>(const StoreConfig&)>;
+  ShardedStore(const StoreConfig& total, std::size_t shards, const StoreFactory& make);
 
   static KeyRef key(std::string_view bytes) noexcept { return {bytes, hash_key(bytes)}; }
 
