@@ -1,5 +1,6 @@
 #include "cachelab/sim/runner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <memory>
@@ -48,7 +49,13 @@ std::vector<std::vector<std::pair<std::string, std::string>>> sweep_cells(const 
 }  // namespace
 
 std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options) {
-  const Scenario base = load_scenario(path, options.overrides);
+  Scenario base = load_scenario(path, options.overrides);
+  // A path the user fixed with --set is no longer swept.
+  std::erase_if(base.sweep, [&](const SweepAxis& axis) {
+    for (const std::string& o : options.overrides)
+      if (canonical_path(o.substr(0, o.find('='))) == canonical_path(axis.path)) return true;
+    return false;
+  });
   std::vector<SimRun> runs;
   for (auto& cell : sweep_cells(base.sweep)) {
     std::vector<std::string> sets = options.overrides;

@@ -13,15 +13,15 @@
 #include "cachelab/sim/scenario.h"
 
 namespace cachelab::sim {
-namespace {
 
-// The short names SPEC section 4 gives to sweep and --set paths.
-std::string expand_short_path(const std::string& path) {
+std::string canonical_path(const std::string& path) {
   if (path == "policy") return "cache.policy";
   if (path == "capacity") return "cache.capacity";
   if (path == "ttl") return "cache.ttl";
   return path;
 }
+
+namespace {
 
 bool parse_index(const std::string& text, std::size_t* out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
@@ -47,7 +47,7 @@ class Loader {
     const std::size_t eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
       throw InputError(file_ + ": --set " + assignment + ": expected PATH=VALUE, e.g. cache.capacity=1GiB");
-    const std::string path = expand_short_path(assignment.substr(0, eq));
+    const std::string path = canonical_path(assignment.substr(0, eq));
     YAML::Node value;
     try {
       value = YAML::Load(assignment.substr(eq + 1));
@@ -122,8 +122,8 @@ class Loader {
     } else {
       s.trace = trace(root["trace"]);
     }
-    if (root["events"]) events(root["events"], s);
-    if (root["sweep"]) s.sweep = sweep(root["sweep"]);
+    if (root["events"] && !root["events"].IsNull()) events(root["events"], s);
+    if (root["sweep"] && !root["sweep"].IsNull()) s.sweep = sweep(root["sweep"]);
     return s;
   }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Runs a scenario file: expands its sweep into cells (one scenario per cell, --set overrides
-// applied first), replays each cell through a fresh cache, and returns the results in cell order
+// applied first; a path given with --set is not swept), replays each cell through a fresh cache, and returns the results in cell order
 // whatever the number of parallel jobs.
 #include <cstdint>
 #include <functional>

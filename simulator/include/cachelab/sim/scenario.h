@@ -63,6 +63,10 @@ struct Scenario {
   std::vector<SweepAxis> sweep;
 };
 
+// The full --set path for a short name (policy -> cache.policy, capacity -> cache.capacity,
+// ttl -> cache.ttl); other paths are returned unchanged.
+std::string canonical_path(const std::string& path);
+
 // Reads `path`, applies the `--set path=value` overrides (in order), validates. Throws InputError.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 
