@@ -1,0 +1,205 @@
+// The incremental parser: every command, every split point, pipelined batches, every error path.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "protocol_test_util.h"
+
+using cachelab::test::FeedParser;
+using cachelab::test::Parsed;
+using namespace cachelab::protocol;
+using namespace std::string_literals;
+
+namespace {
+
+// A conversation touching every command, with data blocks holding \r\n, spaces and NUL bytes.
+const std::string kScript =
+    "set a 1 0 5\r\nhello\r\n"
+    "add b 0 100 4 noreply\r\nb\r\nb\r\n"
+    "replace a 2 0 0\r\n\r\n"
+    "append a 0 0 3\r\n\0\0\0\r\n"
+    "prepend a 0 0 1\r\n \r\n"
+    "cas a 0 0 2 99 noreply\r\nzz\r\n"
+    "get a b c\r\ngets a\r\ngat 10 a\r\ngats 0 a b\r\n"
+    "touch a 10\r\ndelete a\r\ndelete b 0 noreply\r\nincr n 5\r\ndecr n 7 noreply\r\n"
+    "flush_all\r\nflush_all 10 noreply\r\nversion\r\nverbosity 1\r\nstats\r\nstats settings\r\n"
+    "mn\r\nmg a v\r\nms a 2 T10\r\nhi\r\nmd a q\r\nma n\r\nme a\r\nshutdown\r\nquit\r\n"s;
+
+const std::vector<CommandId> kScriptCommands = {
+    CommandId::kSet, CommandId::kAdd, CommandId::kReplace, CommandId::kAppend, CommandId::kPrepend,
+    CommandId::kCas, CommandId::kGet, CommandId::kGets, CommandId::kGat, CommandId::kGats,
+    CommandId::kTouch, CommandId::kDelete, CommandId::kDelete, CommandId::kIncr, CommandId::kDecr,
+    CommandId::kFlushAll, CommandId::kFlushAll, CommandId::kVersion, CommandId::kVerbosity,
+    CommandId::kStats, CommandId::kStats, CommandId::kMetaNoop, CommandId::kMetaGet, CommandId::kMetaSet,
+    CommandId::kMetaDelete, CommandId::kMetaArith, CommandId::kMetaDebug, CommandId::kShutdown,
+    CommandId::kQuit};
+
+std::vector<Parsed> parse_whole(const std::string& bytes, ParserLimits limits = {}) {
+  FeedParser p(limits);
+  return p.feed(bytes);
+}
+
+ParseError first_error(const std::string& bytes) {
+  const auto r = parse_whole(bytes);
+  REQUIRE(!r.empty());
+  return r.front().error;
+}
+
+}  // namespace
+
+TEST_CASE("parser: every command is recognised with its tokens and data", "[protocol][parser]") {
+  const auto requests = parse_whole(kScript);
+  REQUIRE(requests.size() == kScriptCommands.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    CHECK(requests[i].command == kScriptCommands[i]);
+    CHECK(requests[i].error == ParseError::kNone);
+  }
+  CHECK(requests[0] == Parsed{CommandId::kSet, "set a 1 0 5", "hello", ParseError::kNone, false, "a", false});
+  CHECK(requests[1] ==
+        Parsed{CommandId::kAdd, "add b 0 100 4 noreply", "b\r\nb", ParseError::kNone, true, "b", false});
+  CHECK(requests[2].data.empty());
+  CHECK(requests[3].data == "\0\0\0"s);
+  CHECK(requests[5].noreply);
+  CHECK(requests[6].tokens == "get a b c");
+  CHECK(requests[23].data == "hi");
+  CHECK(requests[23].key == "a");
+}
+
+TEST_CASE("parser: a request split at any byte parses the same", "[protocol][parser]") {
+  const auto whole = parse_whole(kScript);
+  for (std::size_t cut = 0; cut <= kScript.size(); ++cut) {
+    FeedParser p;
+    auto got = p.feed(kScript.substr(0, cut));
+    const auto rest = p.feed(kScript.substr(cut));
+    got.insert(got.end(), rest.begin(), rest.end());
+    REQUIRE(got == whole);
+    REQUIRE(p.buffered() == 0);
+  }
+}
+
+TEST_CASE("parser: one byte at a time parses the same", "[protocol][parser]") {
+  const auto whole = parse_whole(kScript);
+  FeedParser p;
+  std::vector<Parsed> got;
+  for (char c : kScript) {
+    const auto some = p.feed(std::string_view(&c, 1));
+    got.insert(got.end(), some.begin(), some.end());
+  }
+  CHECK(got == whole);
+}
+
+TEST_CASE("parser: a pipelined batch yields every request and consumes every byte", "[protocol][parser]") {
+  std::string batch;
+  for (int i = 0; i < 1000; ++i)
+    batch += "set k" + std::to_string(i) + " 0 0 1\r\nx\r\nget k" + std::to_string(i) + "\r\n";
+  FeedParser p;
+  const auto r = p.feed(batch);
+  REQUIRE(r.size() == 2000);
+  CHECK(r[1998].tokens == "set k999 0 0 1");
+  CHECK(r[1999].tokens == "get k999");
+  CHECK(p.buffered() == 0);
+}
+
+TEST_CASE("parser: lines, spaces and terminators", "[protocol][parser]") {
+  FeedParser p;
+  CHECK(p.feed("get a\n").at(0).tokens == "get a");  // a bare \n ends a line too
+  CHECK(p.feed("   get  a   b \r\n").at(0).tokens == "get a b");
+  CHECK(p.feed("get a").empty());  // no newline yet
+  CHECK(p.buffered() == 5);
+  CHECK(p.feed("\r\n").size() == 1);
+}
+
+TEST_CASE("parser: unknown commands and empty lines", "[protocol][parser]") {
+  CHECK(first_error("bogus\r\n") == ParseError::kUnknownCommand);
+  CHECK(first_error("\r\n") == ParseError::kUnknownCommand);
+  CHECK(first_error("GET a\r\n") == ParseError::kUnknownCommand);  // commands are case-sensitive
+}
+
+TEST_CASE("parser: storage commands with the wrong number of tokens read no data", "[protocol][parser]") {
+  CHECK(first_error("set a 0 0\r\n") == ParseError::kUnknownCommand);
+  CHECK(first_error("set a 0 0 1 noreply x\r\n") == ParseError::kUnknownCommand);
+  CHECK(first_error("cas a 0 0 1\r\n") == ParseError::kUnknownCommand);
+  const auto r = parse_whole("set a 0 0\r\nx\r\n");
+  REQUIRE(r.size() == 2);  // the data line is then read as a command, as memcached does
+  CHECK(r[1].tokens == "x");
+}
+
+TEST_CASE("parser: bad numbers and keys", "[protocol][parser]") {
+  for (const std::string line : {"set a x 0 1", "set a -1 0 1", "set a 4294967296 0 1", "set a 0 x 1",
+                                 "set a 0 0 -1", "set a 0 0 1x", "cas a 0 0 1 -5", "set a\x01 0 0 1",
+                                 "set a\tb 0 0 1"}) {
+    INFO(line);
+    const auto r = parse_whole(line + "\r\nx\r\n");
+    REQUIRE(r.size() == 2);  // no data block is read after a bad header
+    CHECK(r[0].error == ParseError::kBadFormat);
+  }
+  CHECK(first_error("set " + std::string(251, 'k') + " 0 0 1\r\nx\r\n") == ParseError::kBadFormat);
+  CHECK(first_error("set " + std::string(250, 'k') + " 0 0 1\r\nx\r\n") == ParseError::kNone);
+  CHECK(first_error("set k 0 -1 1\r\nx\r\n") == ParseError::kNone);  // negative exptime is valid
+}
+
+TEST_CASE("parser: a data block not ended by CRLF", "[protocol][parser]") {
+  const auto r = parse_whole("set a 0 0 1\r\nxyz\r\n");
+  REQUIRE(r.size() == 2);  // the block is the 3 bytes "xyz"; what is left is an empty line
+  CHECK(r[0].error == ParseError::kBadDataChunk);
+  CHECK(r[0].data == "x");
+  CHECK(r[1].error == ParseError::kUnknownCommand);
+}
+
+TEST_CASE("parser: a too-large value is swallowed, split anywhere, and parsing goes on", "[protocol][parser]") {
+  const std::string big = "set big 0 0 2000\r\n" + std::string(2000, 'v') + "\r\nget a\r\n";
+  for (std::size_t cut = 0; cut <= big.size(); ++cut) {
+    FeedParser p({64 * 1024, 1000});
+    auto r = p.feed(big.substr(0, cut));
+    // The refusal comes only once the whole block is gone.
+    if (cut < big.size() - 7) CHECK(r.empty());
+    const auto rest = p.feed(big.substr(cut));
+    r.insert(r.end(), rest.begin(), rest.end());
+    REQUIRE(r.size() == 2);
+    CHECK(r[0] == Parsed{CommandId::kSet, "", "", ParseError::kTooLarge, false, "big", false});
+    CHECK(r[1].tokens == "get a");
+    CHECK(p.buffered() == 0);
+  }
+  const auto quiet = parse_whole("set big 0 0 20 noreply\r\n" + std::string(20, 'v') + "\r\n", {64 * 1024, 10});
+  REQUIRE(quiet.size() == 1);
+  CHECK(quiet[0].noreply);
+}
+
+TEST_CASE("parser: a line past the bound is refused, not buffered forever", "[protocol][parser]") {
+  FeedParser p({100, 1000});
+  CHECK(p.feed(std::string(100, 'g')).empty());
+  const auto r = p.feed("g");
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].line_too_long);
+  const auto q = parse_whole("get " + std::string(200, 'k') + "\r\n", {100, 1000});
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].line_too_long);
+}
+
+TEST_CASE("parser: meta set headers", "[protocol][parser]") {
+  CHECK(first_error("ms a\r\n") == ParseError::kBadFormat);
+  CHECK(first_error("ms a x\r\n") == ParseError::kBadFormat);
+  const auto r = parse_whole("ms a 20 T1\r\n" + std::string(20, 'v') + "\r\n", {64 * 1024, 10});
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].error == ParseError::kTooLarge);
+}
+
+TEST_CASE("parser: number and key helpers", "[protocol][parser]") {
+  std::uint32_t u32 = 0;
+  std::int64_t i64 = 0;
+  std::uint64_t u64 = 0;
+  CHECK(parse_u32("4294967295", &u32));
+  CHECK(u32 == 4294967295u);
+  CHECK_FALSE(parse_u32("4294967296", &u32));
+  CHECK_FALSE(parse_u32("", &u32));
+  CHECK_FALSE(parse_u32("+1", &u32));
+  CHECK(parse_i64("-5", &i64));
+  CHECK(i64 == -5);
+  CHECK_FALSE(parse_i64("-", &i64));
+  CHECK(parse_u64_token("18446744073709551615", &u64));
+  CHECK_FALSE(parse_u64_token("18446744073709551616", &u64));
+  CHECK(valid_key(std::string(250, 'k')));
+  CHECK_FALSE(valid_key(std::string(251, 'k')));
+  CHECK_FALSE(valid_key(""));
+  CHECK_FALSE(valid_key("a\x7f"));
+}
