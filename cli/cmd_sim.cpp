@@ -11,6 +11,8 @@
 #include "cachelab/sim/errors.h"
 #include "cachelab/sim/results.h"
 #include "cachelab/sim/runner.h"
+#include "cachelab/sim/plot.h"
+#include "cachelab/sim/sim_plots.h"
 #include "cachelab/sim/units.h"
 #include "command.h"
 #include "help_option.h"
@@ -84,10 +86,20 @@ int run_sim(int argc, char** argv) {
       write_file(std::filesystem::path(out_dir) / "results.csv", sim::write_results_csv, runs);
       write_file(std::filesystem::path(out_dir) / "results.json", sim::write_results_json, runs);
       if (options.timeline_ms) write_file(std::filesystem::path(out_dir) / "timeline.csv", sim::write_timeline_csv, runs);
+      sim::draw_scenario_plots(runs.front().scenario.plots, (std::filesystem::path(out_dir) / "results.csv").string(),
+                               out_dir);
+    } else if (!runs.front().scenario.plots.empty()) {
+      std::fprintf(stderr, "cachelab sim: the scenario's plots are drawn only with -o DIR\n");
     }
   } catch (const sim::InputError& e) {
     std::fprintf(stderr, "cachelab sim: %s\n", e.what());
     return kExitUsage;
+  } catch (const sim::PlotUsageError& e) {
+    std::fprintf(stderr, "cachelab sim: %s: plots: %s\n", scenario.c_str(), e.what());
+    return kExitUsage;
+  } catch (const sim::PlotError& e) {
+    std::fprintf(stderr, "cachelab sim: plots: %s\n", e.what());
+    return kExitFailure;
   }
   return kExitOk;
 }

@@ -124,6 +124,7 @@ class Loader {
     }
     if (root["events"] && !root["events"].IsNull()) events(root["events"], s);
     if (root["sweep"] && !root["sweep"].IsNull()) s.sweep = sweep(root["sweep"]);
+    if (root["plots"] && !root["plots"].IsNull()) s.plots = plots(root["plots"]);
     return s;
   }
 
@@ -367,6 +368,34 @@ class Loader {
       axes.push_back(std::move(axis));
     }
     return axes;
+  }
+
+  std::vector<PlotRequest> plots(const YAML::Node& list) const {
+    if (!list.IsSequence()) fail(list, "plots", "expected a list of plots");
+    std::vector<PlotRequest> out;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node p = list[i];
+      const std::string at = "plots[" + std::to_string(i) + "]";
+      require_map(p, at);
+      check_keys(p, at + ".", {"x", "y", "series", "file", "title"});
+      PlotRequest r;
+      for (const char* required : {"x", "y", "file"})
+        if (!p[required]) fail(p, at + "." + required, "missing field");
+      r.x = scalar(p["x"], at + ".x");
+      if (p["y"].IsSequence()) {
+        for (const auto& y : p["y"]) r.y.push_back(scalar(y, at + ".y"));
+      } else {
+        r.y.push_back(scalar(p["y"], at + ".y"));
+      }
+      if (r.y.empty()) fail(p["y"], at + ".y", "expected at least one column");
+      if (p["series"]) r.series = scalar(p["series"], at + ".series");
+      r.file = scalar(p["file"], at + ".file");
+      const auto ext = std::filesystem::path(r.file).extension();
+      if (ext != ".png" && ext != ".svg") fail(p["file"], at + ".file", "expected a .png or .svg file name");
+      if (p["title"]) r.title = scalar(p["title"], at + ".title");
+      out.push_back(std::move(r));
+    }
+    return out;
   }
 
   std::string file_;

@@ -110,6 +110,16 @@ expect 2 "$BIN" trace frobnicate
 expect 0 "$BIN" sim --help
 expect 0 "$BIN" trace info --help
 
+# --- plots: drawn when gnuplot is there; a bad column is a usage error
+printf 'plots: [{x: capacity, y: hit_ratio, series: policy, file: p.svg}]\n' >>"$WORK/s.yaml"
+if command -v gnuplot >/dev/null; then
+  expect 0 "$BIN" sim "$WORK/s.yaml" -o "$WORK/out5"
+  [ -s "$WORK/out5/p.svg" ] || fail "plot not drawn"
+fi
+printf 'cache: {capacity: 1MiB}\nclasses: [{keys: 1, reads_per_s: 1}]\nduration: 1s\nplots: [{x: ttl, y: hit_ratio, file: p.gif}]\n' >"$WORK/bad7.yaml"
+expect 2 "$BIN" sim "$WORK/bad7.yaml" -o "$WORK/out6"
+one_line_error "bad7.yaml:4: plots\[0\].file: expected a .png or .svg"
+
 # --- every shipped scenario runs
 for s in "$ROOT"/scenarios/*.yaml; do
   expect 0 "$BIN" sim "$s" -o "$WORK/scenario_out"

@@ -147,3 +147,14 @@ TEST_CASE("the clock is rebased on the first request and refuses more than 49 da
   CHECK(run({read(1000 * day, 1), read(1000 * day + 49 * day, 1)}, objects("lru", 10)).totals.hits == 1);
   CHECK_THROWS_AS(run({read(0, 1), read(50 * day, 1)}, objects("lru", 10)), InputError);
 }
+
+TEST_CASE("proactive expiry: dead items are reclaimed before they push out live ones", "[sim][replay]") {
+  // lru, 4 objects: A1 A2 (no expiry), then B1 B2 (1 s TTL, more recent). At 5 s, C1 C2 arrive:
+  // without proactive expiry lru would evict A1 and A2 (least recent) and keep the dead B's.
+  const std::vector<Request> reqs{read(0, 1), read(0, 2), read(1, 11, 1000), read(1, 12, 1000),
+                                  read(5000, 21), read(5000, 22), read(5001, 1), read(5001, 2)};
+  const ReplayResult r = run(reqs, objects("lru", 4));
+  CHECK(r.totals.hits == 2);
+  CHECK(r.store.expirations == 2);
+  CHECK(r.store.evictions == 0);
+}

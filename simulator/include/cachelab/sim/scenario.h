@@ -48,6 +48,16 @@ struct SweepAxis {
   std::vector<std::string> values;  // as written
 };
 
+// A plot drawn from results.csv after the runs (`plots:`). Column names as in results.csv; the
+// short names ttl, capacity and hit/stale ratios are resolved when drawing (see sim_plots.h).
+struct PlotRequest {
+  std::string x;
+  std::vector<std::string> y;
+  std::string series;  // empty: one line per y column
+  std::string file;    // .png or .svg, relative to the output directory
+  std::string title;
+};
+
 struct Scenario {
   std::string file;  // where it was read from
   std::string name;
@@ -61,6 +71,7 @@ struct Scenario {
   std::vector<std::uint64_t> restarts_ms;
   std::vector<ShiftEvent> shifts;
   std::vector<SweepAxis> sweep;
+  std::vector<PlotRequest> plots;
 };
 
 // The full --set path for a short name (policy -> cache.policy, capacity -> cache.capacity,
