@@ -1,13 +1,340 @@
-// Meta commands: mg ms md ma mn me.
-#include "handlers.h"
+// Meta commands: mg ms md ma mn me (memcached 1.6's doc/protocol.txt). Not supported, and
+// refused as invalid flags rather than pretended: stale items and recache wins (mg N R, md I,
+// ms I, the X W Z reply flags), client-chosen CAS values (E) and last-access times (mg l),
+// because the engine's item keeps no bits for them.
+#include <string>
+
+#include "meta_flags.h"
 
 namespace cachelab::protocol::detail {
+namespace {
 
-Outcome handle_meta_get(Call& call) { call.out.line(reply::kError); return Outcome::kContinue; }
-Outcome handle_meta_set(Call& call) { call.out.line(reply::kError); return Outcome::kContinue; }
-Outcome handle_meta_delete(Call& call) { call.out.line(reply::kError); return Outcome::kContinue; }
-Outcome handle_meta_arith(Call& call) { call.out.line(reply::kError); return Outcome::kContinue; }
-Outcome handle_meta_noop(Call& call) { call.out.line("MN"); return Outcome::kContinue; }
-Outcome handle_meta_debug(Call& call) { call.out.line(reply::kError); return Outcome::kContinue; }
+constexpr std::string_view kBadToken = "CLIENT_ERROR bad token in command line format";
+constexpr std::string_view kInvalidFlag = "CLIENT_ERROR invalid flag";
+constexpr std::string_view kInvalidOrDuplicate = "CLIENT_ERROR invalid or duplicate flag";
+
+// Parses the flags and the key of a meta command; on failure writes the error and returns false.
+struct MetaRequest {
+  MetaFlags flags;
+  std::string key;
+};
+
+bool prepare(Call& call, std::size_t first_flag, const MetaFlagRules& rules, MetaRequest& m) {
+  call.stats.add(Counter::kCmdMeta);
+  if (auto error = m.flags.parse(call.tokens(), first_flag, rules)) {
+    call.out.line(*error);
+    return false;
+  }
+  auto key = meta_key(call.tokens()[1], m.flags.has('b'));
+  if (!key) {
+    call.out.line(reply::kBadFormat);
+    return false;
+  }
+  m.key = std::move(*key);
+  return true;
+}
+
+// An optional numeric token: absent leaves `out` alone; present and bad returns false.
+template <class T, class Parse>
+bool numeric_token(const MetaFlags& flags, char flag, T* out, Parse parse) {
+  return !flags.has(flag) || parse(flags.token(flag), out);
+}
+
+ItemView view_of(const Item& it, Tick now, bool hit_before) {
+  return ItemView{it.cas, it.flags, ttl_of(it.exptime, now), it.value_len, hit_before};
+}
+
+// Ends a meta reply: HD (or the given code) with echoed flags, unless q hides it.
+void status_line(Call& call, const MetaRequest& m, std::string_view code, std::string_view returnable,
+                 const ItemView* item, bool quiet_allowed) {
+  if (quiet_allowed && m.flags.has('q')) return;
+  call.out.raw(code);
+  append_return_flags(call.out, m.flags, returnable, call.tokens()[1], item);
+  call.out.raw("\r\n");
+}
+
+}  // namespace
+
+// mg KEY FLAGS*
+Outcome handle_meta_get(Call& call) {
+  if (call.tokens().size() < 2) {
+    call.out.line(reply::kError);
+    return Outcome::kContinue;
+  }
+  MetaRequest m;
+  static constexpr MetaFlagRules kRules{"bcfhkqstuv", "OTC", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
+  if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
+  std::int64_t ttl_wire = 0;
+  std::uint64_t compare_cas = 0;
+  if (!numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
+    call.out.line(kBadToken);
+    return Outcome::kContinue;
+  }
+  const KeyRef key = call.key(m.key);
+  const bool touch = m.flags.has('T');
+  const Tick exptime = touch ? call.state.clock.expiry(ttl_wire) : kNever;
+  const bool hit = call.state.store.with_shard(key, [&](Store& s) {
+    bool hit_before = false;
+    if (m.flags.has('h')) s.peek(key, call.now, [&](const Item& it) { hit_before = it.fetched; });
+    auto reply = [&](const Item& it) {
+      const ItemView view = view_of(it, call.now, hit_before);
+      // With C, the value is left out when the client's copy is current.
+      const bool with_value = m.flags.has('v') && !(m.flags.has('C') && compare_cas == it.cas);
+      if (with_value) {
+        call.out.raw("VA ");
+        call.out.number(it.value_len);
+      } else {
+        call.out.raw("HD");
+      }
+      append_return_flags(call.out, m.flags, "cfhkOst", call.tokens()[1], &view);
+      call.out.raw("\r\n");
+      if (with_value) {
+        call.out.raw(it.value());
+        call.out.raw("\r\n");
+      }
+    };
+    if (touch) return s.get_and_touch(key, call.now, exptime, reply);
+    if (m.flags.has('u')) return s.peek(key, call.now, reply);
+    return s.get(key, call.now, reply);
+  });
+  call.stats.add(Counter::kCmdGet);
+  if (touch) {
+    call.stats.add(Counter::kCmdTouch);
+    call.stats.add(hit ? Counter::kTouchHits : Counter::kTouchMisses);
+  } else {
+    call.stats.add(hit ? Counter::kGetHits : Counter::kGetMisses);
+  }
+  if (!hit && !m.flags.has('q')) call.out.line("EN");
+  return Outcome::kContinue;
+}
+
+// ms KEY DATALEN FLAGS* \r\n DATA \r\n
+Outcome handle_meta_set(Call& call) {
+  MetaRequest m;
+  static constexpr MetaFlagRules kRules{"bckqs", "CFTMNO", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
+  if (!prepare(call, 3, kRules, m)) return Outcome::kContinue;
+  std::uint32_t client_flags = 0;
+  std::int64_t ttl_wire = 0;
+  std::uint64_t compare_cas = 0;
+  if (!numeric_token(m.flags, 'F', &client_flags, parse_u32) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
+    call.out.line(reply::kBadFormat);
+    return Outcome::kContinue;
+  }
+  if (!numeric_token(m.flags, 'T', &ttl_wire, parse_i64)) {
+    call.out.line(kBadToken);
+    return Outcome::kContinue;
+  }
+  StoreMode mode = StoreMode::kSet;
+  if (m.flags.has('M')) {
+    const std::string_view token = m.flags.token('M');
+    const char c = token.size() == 1 ? token[0] : '?';
+    if (c == 'E' || c == 'e') mode = StoreMode::kAdd;
+    else if (c == 'A' || c == 'a') mode = StoreMode::kAppend;
+    else if (c == 'P' || c == 'p') mode = StoreMode::kPrepend;
+    else if (c == 'R' || c == 'r') mode = StoreMode::kReplace;
+    else if (c != 'S' && c != 's') {
+      call.out.line("CLIENT_ERROR invalid mode for ms M token");
+      return Outcome::kContinue;
+    }
+  }
+  const KeyRef key = call.key(m.key);
+  const Tick exptime = call.state.clock.expiry(ttl_wire);
+  const std::string_view data = call.request.data;
+  ItemView stored{};
+  const StoreResult result = call.state.store.with_shard(key, [&](Store& s) {
+    if (m.flags.has('C')) {
+      // Every mode honours C: check the CAS under the same lock as the store.
+      std::uint64_t current = 0;
+      if (!s.peek(key, call.now, [&](const Item& it) { current = it.cas; })) return StoreResult::kNotFound;
+      if (current != compare_cas) return StoreResult::kExists;
+      if (mode == StoreMode::kSet) mode = StoreMode::kCas;
+    }
+    const StoreResult r = s.store(mode, key, data, client_flags, exptime, compare_cas, call.now, &stored.cas);
+    if (r == StoreResult::kStored) s.peek(key, call.now, [&](const Item& it) { stored = view_of(it, call.now, false); });
+    return r;
+  });
+  call.stats.add(Counter::kCmdSet);
+  switch (result) {
+    case StoreResult::kStored: status_line(call, m, "HD", "ckOs", &stored, true); break;
+    case StoreResult::kNotStored: status_line(call, m, "NS", "kO", nullptr, false); break;
+    case StoreResult::kExists: status_line(call, m, "EX", "kO", nullptr, false); break;
+    case StoreResult::kNotFound: status_line(call, m, "NF", "kO", nullptr, false); break;
+    case StoreResult::kTooLarge:
+      call.stats.add(Counter::kStoreTooLarge);
+      call.out.line(reply::kTooLarge);
+      break;
+    case StoreResult::kNoMemory:
+      call.stats.add(Counter::kStoreNoMemory);
+      call.out.line(reply::kNoMemory);
+      break;
+  }
+  return Outcome::kContinue;
+}
+
+// md KEY FLAGS*
+Outcome handle_meta_delete(Call& call) {
+  if (call.tokens().size() < 2) {
+    call.out.line(reply::kError);
+    return Outcome::kContinue;
+  }
+  MetaRequest m;
+  static constexpr MetaFlagRules kRules{"bkqx", "COT", kInvalidOrDuplicate, kInvalidOrDuplicate};
+  if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
+  std::uint64_t compare_cas = 0;
+  if (!numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
+    call.out.line(kBadToken);
+    return Outcome::kContinue;
+  }
+  const KeyRef key = call.key(m.key);
+  const DeleteResult result = call.state.store.with_shard(key, [&](Store& s) {
+    if (!m.flags.has('x')) return s.remove(key, call.now, compare_cas);
+    // x: keep the item (flags, expiry) but drop its value.
+    std::uint32_t flags = 0;
+    Tick exptime = kNever;
+    std::uint64_t current = 0;
+    if (!s.peek(key, call.now, [&](const Item& it) { flags = it.flags, exptime = it.exptime, current = it.cas; }))
+      return DeleteResult::kNotFound;
+    if (compare_cas != 0 && compare_cas != current) return DeleteResult::kExists;
+    s.store(StoreMode::kSet, key, {}, flags, exptime, 0, call.now);
+    return DeleteResult::kDeleted;
+  });
+  switch (result) {
+    case DeleteResult::kDeleted:
+      call.stats.add(Counter::kDeleteHits);
+      status_line(call, m, "HD", "kO", nullptr, true);
+      break;
+    case DeleteResult::kNotFound:
+      call.stats.add(Counter::kDeleteMisses);
+      status_line(call, m, "NF", "kO", nullptr, false);
+      break;
+    case DeleteResult::kExists:
+      status_line(call, m, "EX", "kO", nullptr, false);
+      break;
+  }
+  return Outcome::kContinue;
+}
+
+// ma KEY FLAGS*
+Outcome handle_meta_arith(Call& call) {
+  if (call.tokens().size() < 2) {
+    call.out.line(reply::kError);
+    return Outcome::kContinue;
+  }
+  MetaRequest m;
+  static constexpr MetaFlagRules kRules{"bqtcvk", "CNJDTMO", kInvalidOrDuplicate, kInvalidOrDuplicate};
+  if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
+  std::uint64_t delta = 1, initial = 0, compare_cas = 0;
+  std::int64_t vivify_ttl = 0, ttl_wire = 0;
+  if (!numeric_token(m.flags, 'D', &delta, parse_u64_token)) {
+    call.out.line(kInvalidOrDuplicate);
+    return Outcome::kContinue;
+  }
+  if (!numeric_token(m.flags, 'J', &initial, parse_u64_token) || !numeric_token(m.flags, 'N', &vivify_ttl, parse_i64) ||
+      !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
+    call.out.line(kBadToken);
+    return Outcome::kContinue;
+  }
+  bool incr = true;
+  if (m.flags.has('M')) {
+    const std::string_view token = m.flags.token('M');
+    const char c = token.size() == 1 ? token[0] : '?';
+    if (c == 'D' || c == 'd' || c == '-') incr = false;
+    else if (c != 'I' && c != 'i' && c != '+') {
+      call.out.line("CLIENT_ERROR invalid mode for ma M token");
+      return Outcome::kContinue;
+    }
+  }
+  const KeyRef key = call.key(m.key);
+  std::uint64_t value = 0;
+  ItemView view{};
+  bool created = false;
+  ArithResult result = call.state.store.with_shard(key, [&](Store& s) {
+    ArithResult r = s.arith(key, incr, delta, call.now, &value, nullptr, compare_cas);
+    if (r == ArithResult::kNotFound && m.flags.has('N')) {
+      // Auto-create with the initial value (the delta is not applied to it, as memcached).
+      const std::string digits = std::to_string(initial);
+      if (s.store(StoreMode::kAdd, key, digits, 0, call.state.clock.expiry(vivify_ttl), 0, call.now) ==
+          StoreResult::kStored) {
+        value = initial;
+        created = true;
+        r = ArithResult::kOk;
+      }
+    }
+    if (r == ArithResult::kOk) {
+      if (m.flags.has('T')) s.touch(key, call.now, call.state.clock.expiry(ttl_wire));
+      s.peek(key, call.now, [&](const Item& it) { view = view_of(it, call.now, false); });
+    }
+    return r;
+  });
+  if (result == ArithResult::kNotFound && m.flags.has('N') && !created) {
+    status_line(call, m, "NS", "kO", nullptr, false);
+    return Outcome::kContinue;
+  }
+  switch (result) {
+    case ArithResult::kOk:
+      call.stats.add(incr ? Counter::kIncrHits : Counter::kDecrHits);
+      if (m.flags.has('v')) {
+        const std::string digits = std::to_string(value);
+        call.out.raw("VA ");
+        call.out.number(digits.size());
+        append_return_flags(call.out, m.flags, "tckO", call.tokens()[1], &view);
+        call.out.raw("\r\n");
+        call.out.line(digits);
+      } else {
+        status_line(call, m, "HD", "tckO", &view, true);
+      }
+      break;
+    case ArithResult::kNotFound:
+      call.stats.add(incr ? Counter::kIncrMisses : Counter::kDecrMisses);
+      status_line(call, m, "NF", "kO", nullptr, false);
+      break;
+    case ArithResult::kExists:
+      status_line(call, m, "EX", "kO", nullptr, false);
+      break;
+    case ArithResult::kNonNumeric:
+      call.out.line(reply::kNonNumeric);
+      break;
+  }
+  return Outcome::kContinue;
+}
+
+Outcome handle_meta_noop(Call& call) {
+  call.out.line("MN");
+  return Outcome::kContinue;
+}
+
+// me KEY [b]: a human-readable dump of what the engine keeps about an item.
+Outcome handle_meta_debug(Call& call) {
+  const auto& t = call.tokens();
+  if (t.size() < 2 || t.size() > 3 || (t.size() == 3 && t[2] != "b")) {
+    call.out.line(reply::kBadFormat);
+    return Outcome::kContinue;
+  }
+  call.stats.add(Counter::kCmdMeta);
+  const auto key_bytes = meta_key(t[1], t.size() == 3);
+  if (!key_bytes) {
+    call.out.line(reply::kBadFormat);
+    return Outcome::kContinue;
+  }
+  const KeyRef key = call.key(*key_bytes);
+  const std::uint64_t overhead = call.state.store.config().overhead_bytes;
+  const bool hit = call.state.store.with_shard(key, [&](Store& s) {
+    return s.peek(key, call.now, [&](const Item& it) {
+      call.out.raw("ME ");
+      call.out.raw(t[1]);
+      call.out.raw(" exp=");
+      const std::int64_t ttl = ttl_of(it.exptime, call.now);
+      call.out.raw(ttl < 0 ? "-1" : std::to_string(ttl));
+      call.out.raw(" cas=");
+      call.out.number(it.cas);
+      call.out.raw(it.fetched ? " fetch=yes" : " fetch=no");
+      call.out.raw(" cls=1 size=");
+      call.out.number(it.key_len + it.value_len + overhead);
+      call.out.raw("\r\n");
+    });
+  });
+  if (!hit) call.out.line("EN");
+  return Outcome::kContinue;
+}
 
 }  // namespace cachelab::protocol::detail

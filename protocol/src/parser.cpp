@@ -44,7 +44,7 @@ void tokenize(std::string_view line, std::vector<std::string_view>& tokens) {
 }  // namespace
 
 bool valid_key(std::string_view key) noexcept {
-  if (key.empty() || key.size() > 250) return false;
+  if (key.empty() || key.size() > cachelab::kMaxKeyLength) return false;
   for (unsigned char c : key)
     if (c <= ' ' || c == 0x7f) return false;
   return true;
@@ -173,7 +173,8 @@ void RequestParser::parse_meta_set_header(Request& request) const {
   }
   request.storage.key = t[1];
   std::int64_t length = 0;
-  if (!parse_i64(t[2], &length) || length < 0 || length > INT32_MAX - 2) {
+  // As memcached: an over-long key token is refused before the data block is read.
+  if (t[1].size() > cachelab::kMaxKeyLength || !parse_i64(t[2], &length) || length < 0 || length > INT32_MAX - 2) {
     request.error = ParseError::kBadFormat;
     return;
   }

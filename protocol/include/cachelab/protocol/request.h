@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cachelab/types.h"
+
 namespace cachelab::protocol {
 
 enum class CommandId : std::uint8_t {

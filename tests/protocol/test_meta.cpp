@@ -1,0 +1,129 @@
+// Meta commands: replies byte for byte as memcached 1.6 (checked against 1.6.18 where it
+// follows its own doc/protocol.txt), and the flags cachelab refuses rather than pretends.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "protocol_test_util.h"
+
+using cachelab::test::FakeServer;
+
+namespace {
+// The CAS the server gave `key`, read with `mg key c`.
+std::string cas_of(FakeServer& s, const std::string& key) {
+  const std::string r = s.run("mg " + key + " c\r\n");
+  return r.substr(4, r.size() - 6);
+}
+}  // namespace
+
+TEST_CASE("meta: mn and mg", "[protocol][meta]") {
+  FakeServer s;
+  CHECK(s.run("mn\r\n") == "MN\r\n");
+  CHECK(s.run("mg miss\r\nmg miss v\r\nmg miss q\r\nmn\r\n") == "EN\r\nEN\r\nMN\r\n");
+  s.run("set foo 5 0 2\r\nhi\r\n");
+  CHECK(s.run("mg foo\r\n") == "HD\r\n");
+  CHECK(s.run("mg foo v\r\n") == "VA 2\r\nhi\r\n");
+  CHECK(s.run("mg foo s v t f k Oabc q\r\n") == "VA 2 s2 t-1 f5 kfoo Oabc\r\nhi\r\n");
+  CHECK(s.run("mg foo k q\r\n") == "HD kfoo\r\n");  // q hides only the miss
+  CHECK(s.run("mg foo T30 t\r\n") == "HD t30\r\n");
+  s.clock.advance(10);
+  CHECK(s.run("mg foo t\r\n") == "HD t20\r\n");
+  CHECK(s.run("mg foo v P/a Lb\r\n") == "VA 2\r\nhi\r\n");  // proxy hints are ignored
+  const std::string cas = cas_of(s, "foo");
+  CHECK(s.run("mg foo v C" + cas + "\r\n") == "HD\r\n");  // the client's copy is current
+  CHECK(s.run("mg foo v C1" + cas + "\r\n") == "VA 2\r\nhi\r\n");
+}
+
+TEST_CASE("meta: mg h reports the hit before this command, u does not count one", "[protocol][meta]") {
+  FakeServer s;
+  s.run("set k 0 0 1\r\nx\r\n");
+  CHECK(s.run("mg k h u\r\n") == "HD h0\r\n");
+  CHECK(s.run("mg k h\r\n") == "HD h0\r\n");
+  CHECK(s.run("mg k h\r\n") == "HD h1\r\n");
+}
+
+TEST_CASE("meta: flag errors", "[protocol][meta]") {
+  FakeServer s;
+  s.run("set foo 0 0 2\r\nhi\r\n");
+  CHECK(s.run("mg foo Z\r\n") == "CLIENT_ERROR invalid flag\r\n");
+  CHECK(s.run("mg foo s s\r\n") == "CLIENT_ERROR duplicate flag\r\n");
+  CHECK(s.run("mg\r\n") == "ERROR\r\n");
+  CHECK(s.run("mg " + std::string(251, 'k') + " v\r\n") == "CLIENT_ERROR bad command line format\r\n");
+  CHECK(s.run("mg foo O" + std::string(33, 'o') + " v\r\n") == "CLIENT_ERROR opaque token too long\r\n");
+  CHECK(s.run("mg foo Tabc\r\n") == "CLIENT_ERROR bad token in command line format\r\n");
+  // Refused, not pretended: the engine keeps no stale, win or last-access state.
+  for (const char* flag : {"N30", "R30", "E5", "l"}) {
+    INFO(flag);
+    CHECK(s.run("mg foo " + std::string(flag) + "\r\n") == "CLIENT_ERROR invalid flag\r\n");
+  }
+  CHECK(s.run("md foo I\r\n") == "CLIENT_ERROR invalid or duplicate flag\r\n");
+}
+
+TEST_CASE("meta: ms modes, flags and errors", "[protocol][meta]") {
+  FakeServer s;
+  CHECK(s.run("ms m1 2\r\nhi\r\n") == "HD\r\n");
+  const std::string r = s.run("ms m1 2 c k s F7 T100 Oxy\r\nhi\r\n");
+  CHECK(r.rfind("HD c", 0) == 0);
+  CHECK(r.substr(r.find(' ', 4)) == " km1 s2 Oxy\r\n");
+  CHECK(s.run("mg m1 f v t\r\n") == "VA 2 f7 t100\r\nhi\r\n");
+  CHECK(s.run("ms m1 2 q\r\nhi\r\nmn\r\n") == "MN\r\n");
+  CHECK(s.run("ms m2 2 ME\r\nhi\r\nms m2 2 ME\r\nhi\r\n") == "HD\r\nNS\r\n");
+  CHECK(s.run("ms m2 1 MA\r\n!\r\nms m2 1 MP\r\n<\r\nmg m2 v\r\n") == "HD\r\nHD\r\nVA 4\r\n<hi!\r\n");
+  CHECK(s.run("ms m3 1 MR\r\nx\r\nms m3 1 MA\r\nx\r\n") == "NS\r\nNS\r\n");
+  CHECK(s.run("ms m3 1 MZ\r\nx\r\n") == "CLIENT_ERROR invalid mode for ms M token\r\n");
+  CHECK(s.run("ms m4 2 C999\r\nhi\r\nms m4 2\r\nhi\r\nms m4 2 C1\r\nhi\r\n") == "NF\r\nHD\r\nEX\r\n");
+  CHECK(s.run("ms m4 2 C" + cas_of(s, "m4") + "\r\nok\r\nmg m4 v\r\n") == "HD\r\nVA 2\r\nok\r\n");
+  CHECK(s.run("ms m5 2\r\nhiX\r\n") == "CLIENT_ERROR bad data chunk\r\nERROR\r\n");
+  CHECK(s.run("ms m5 abc\r\nhi\r\n") == "CLIENT_ERROR bad command line format\r\nERROR\r\n");
+  CHECK(s.run("ms m6 2 Tabc\r\nhi\r\nms m6 2 Fabc\r\nhi\r\n") ==
+        "CLIENT_ERROR bad token in command line format\r\nCLIENT_ERROR bad command line format\r\n");
+  CHECK(s.run("ms m6 2 T-1\r\nhi\r\nmg m6 v\r\n") == "HD\r\nEN\r\n");
+  CHECK(s.run("ms " + std::string(251, 'k') + " 2\r\nhi\r\nmn\r\n") ==
+        "CLIENT_ERROR bad command line format\r\nERROR\r\nMN\r\n");
+}
+
+TEST_CASE("meta: base64 keys", "[protocol][meta]") {
+  FakeServer s;
+  s.run("set foo 0 0 2\r\nhi\r\n");
+  CHECK(s.run("mg Zm9v b v k\r\n") == "VA 2 kZm9v b\r\nhi\r\n");
+  CHECK(s.run("ms YmFy 2 b\r\nhi\r\nget bar\r\n") == "HD\r\nVALUE bar 0 2\r\nhi\r\nEND\r\n");
+  CHECK(s.run("ms AAE= 1 b\r\nx\r\nmg AAE= b v\r\n") == "HD\r\nVA 1\r\nx\r\n");  // a binary key
+  CHECK(s.run("mg !!!! b v\r\n") == "CLIENT_ERROR bad command line format\r\n");
+}
+
+TEST_CASE("meta: md", "[protocol][meta]") {
+  FakeServer s;
+  CHECK(s.run("md miss\r\nmd miss q\r\n") == "NF\r\nNF\r\n");
+  s.run("set d 0 0 1\r\nx\r\n");
+  CHECK(s.run("md d q\r\nmd d\r\n") == "NF\r\n");
+  s.run("set d 0 0 1\r\nx\r\n");
+  CHECK(s.run("md d C1\r\nmd d k Oxx\r\n") == "EX\r\nHD kd Oxx\r\n");
+  s.run("set d2 3 0 1\r\nx\r\n");
+  CHECK(s.run("md d2 x\r\nmg d2 v f\r\n") == "HD\r\nVA 0 f3\r\n\r\n");  // x keeps the item, drops the value
+}
+
+TEST_CASE("meta: ma", "[protocol][meta]") {
+  FakeServer s;
+  CHECK(s.run("ma miss\r\nma miss q\r\n") == "NF\r\nNF\r\n");
+  CHECK(s.run("ma miss N0 J10 v\r\nma miss v\r\n") == "VA 2\r\n10\r\nVA 2\r\n11\r\n");
+  const std::string r = s.run("ma miss MD D3 v t c\r\n");
+  CHECK(r.rfind("VA 1 t-1 c", 0) == 0);
+  CHECK(r.substr(r.size() - 3) == "8\r\n");
+  CHECK(s.run("ma miss D5 q\r\nmn\r\n") == "MN\r\n");
+  CHECK(s.run("mg miss v\r\n") == "VA 2\r\n13\r\n");
+  CHECK(s.run("ma miss M- D100 v\r\n") == "VA 1\r\n0\r\n");
+  s.run("set t 0 0 1\r\nx\r\n");
+  CHECK(s.run("ma t\r\n") == "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n");
+  CHECK(s.run("ma miss Mx\r\nma miss Dabc\r\n") ==
+        "CLIENT_ERROR invalid mode for ma M token\r\nCLIENT_ERROR invalid or duplicate flag\r\n");
+  CHECK(s.run("ma miss C1\r\n") == "EX\r\n");
+  CHECK(s.run("ma miss T50 t\r\n") == "HD t50\r\n");
+}
+
+TEST_CASE("meta: me", "[protocol][meta]") {
+  FakeServer s;
+  s.run("set e 0 100 2\r\nhi\r\n");
+  const std::string r = s.run("me e\r\n");
+  CHECK(r.rfind("ME e exp=100 cas=", 0) == 0);
+  CHECK(r.substr(r.find(" fetch")) == " fetch=no cls=1 size=59\r\n");  // 1 + 2 + 56 bytes of overhead
+  CHECK(s.run("me nope\r\nme\r\n") == "EN\r\nCLIENT_ERROR bad command line format\r\n");
+}
