@@ -97,13 +97,7 @@ Outcome handle_meta_get(Call& call) {
     if (m.flags.has('u')) return s.peek(key, call.now, reply);
     return s.get(key, call.now, reply);
   });
-  call.stats.add(Counter::kCmdGet);
-  if (touch) {
-    call.stats.add(Counter::kCmdTouch);
-    call.stats.add(hit ? Counter::kTouchHits : Counter::kTouchMisses);
-  } else {
-    call.stats.add(hit ? Counter::kGetHits : Counter::kGetMisses);
-  }
+  count_read(call.stats, touch, hit);
   if (!hit && !m.flags.has('q')) call.out.line("EN");
   return Outcome::kContinue;
 }

@@ -39,13 +39,7 @@ Outcome handle_get(Call& call) {
     const bool hit = call.state.store.with_shard(key, [&](Store& s) {
       return touch ? s.get_and_touch(key, call.now, exptime, emit) : s.get(key, call.now, emit);
     });
-    call.stats.add(Counter::kCmdGet);
-    if (touch) {
-      call.stats.add(Counter::kCmdTouch);
-      call.stats.add(hit ? Counter::kTouchHits : Counter::kTouchMisses);
-    } else {
-      call.stats.add(hit ? Counter::kGetHits : Counter::kGetMisses);
-    }
+    count_read(call.stats, touch, hit);
   }
   call.out.line(reply::kEnd);
   return Outcome::kContinue;

@@ -23,6 +23,17 @@ struct Call {
 
 using Handler = Outcome (*)(Call&);
 
+// memcached's counters for one key read: cmd_get always; touch counters for gat/mg T.
+inline void count_read(CommandStats& stats, bool touch, bool hit) noexcept {
+  stats.add(Counter::kCmdGet);
+  if (touch) {
+    stats.add(Counter::kCmdTouch);
+    stats.add(hit ? Counter::kTouchHits : Counter::kTouchMisses);
+  } else {
+    stats.add(hit ? Counter::kGetHits : Counter::kGetMisses);
+  }
+}
+
 // Classic text commands.
 Outcome handle_get(Call&);          // get, gets, gat, gats
 Outcome handle_storage(Call&);      // set, add, replace, append, prepend, cas
