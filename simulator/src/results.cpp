@@ -65,7 +65,7 @@ std::vector<Field> fields(const SimRun& run) {
   const std::string mode(invalidation_name(s.invalidation));
   f.push_back({"invalidation", mode, mode});
   for (const auto& [path, value] : run.cell)
-    if (!is_short_axis(path)) f.push_back({path, csv_escape(value), value});
+    if (!is_short_axis(path) && path != "invalidation") f.push_back({path, csv_escape(value), value});
   return f;
 }
 

@@ -54,9 +54,9 @@ class TextTraceWriter final : public TraceWriter {
     if (twitter_)
       std::fprintf(sink_.get(), "%llu,%llu,0,%u,0,%s,%lld\n", (unsigned long long)(r.time_ms / 1000),
                    (unsigned long long)r.key, r.size, op_word(r.op, true), ttl_s);
-    else
-      std::fprintf(sink_.get(), "%g,%llu,%u,%s,%lld\n", double(r.time_ms) / 1000.0, (unsigned long long)r.key, r.size,
-                   op_word(r.op, false), ttl_s);
+    else  // time in seconds, exact to the ms
+      std::fprintf(sink_.get(), "%llu.%03u,%llu,%u,%s,%lld\n", (unsigned long long)(r.time_ms / 1000),
+                   unsigned(r.time_ms % 1000), (unsigned long long)r.key, r.size, op_word(r.op, false), ttl_s);
   }
   void finish() override { sink_.close(); }
 

@@ -2,6 +2,7 @@
 //   timestamp,anonymized key,key size,value size,client id,operation,TTL
 // with timestamps and TTLs in seconds (TTL 0 = no expiry). The object's size is key + value bytes,
 // as memcached charges both.
+#include <cmath>
 #include <string>
 
 #include "cachelab/sim/trace_reader.h"
@@ -31,7 +32,7 @@ class TwitterTraceReader final : public TextTraceReader {
     r.op = *op;
     std::int64_t ttl;
     if (!parse_field_i64(f[6], &ttl) || ttl < 0) lines_.fail("bad ttl '" + std::string(f[6]) + "'");
-    r.ttl_ms = ttl * static_cast<std::int64_t>(spec_.ttl_unit_ms);
+    r.ttl_ms = static_cast<std::int64_t>(std::llround(static_cast<double>(ttl) * spec_.ttl_unit_ms));
   }
 
   TraceSpec spec_;
