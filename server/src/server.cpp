@@ -62,8 +62,12 @@ class Server {
     accept();
     std::printf("cachelab listening on %s\n", where.c_str());
     std::fflush(stdout);
-    main_io_.run();
+    main_io_.run();  // until stop()
     for (auto& w : workers_) w->thread.join();
+    // The cancelled accept still holds a socket of a worker's io_context: let its handler run
+    // (and drop that socket) while the workers' io_contexts still exist.
+    main_io_.restart();
+    main_io_.run();
     workers_.clear();  // destroys the io_contexts and with them every connection (closed)
     return save_snapshot_if_asked() ? 0 : 1;
   }
