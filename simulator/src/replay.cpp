@@ -5,6 +5,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "cachelab/module_loader.h"
 #include "cachelab/sim/errors.h"
 
 namespace cachelab::sim {
@@ -50,16 +51,19 @@ struct Pending {
   std::int32_t access;   // index in the access batch, -1 when the cache is not involved
 };
 
+std::unique_ptr<Store> make_replay_store(const ReplayConfig& config) {
+  const StoreConfig store{.capacity = config.capacity.amount,
+                          .count_objects = config.capacity.count_objects,
+                          .store_values = false,
+                          .overhead_bytes = config.overhead_bytes};
+  if (!config.policy_module.empty()) return make_module_store(config.policy_module, store, config.policy_args);
+  return make_store(config.policy, store, config.policy_args);
+}
+
 class Replayer {
  public:
   explicit Replayer(const ReplayConfig& config)
-      : config_(config),
-        store_(make_store(config.policy,
-                          StoreConfig{.capacity = config.capacity.amount,
-                                      .count_objects = config.capacity.count_objects,
-                                      .store_values = false,
-                                      .overhead_bytes = config.overhead_bytes},
-                          config.policy_args)) {
+      : config_(config), store_(make_replay_store(config)) {
     accesses_.reserve(kBatch);
     pending_.reserve(kBatch);
   }

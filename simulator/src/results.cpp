@@ -123,7 +123,7 @@ void write_timeline_csv(std::ostream& out, const std::vector<SimRun>& runs) {
 
 void print_results_table(std::ostream& out, const std::vector<SimRun>& runs) {
   char line[256];
-  std::snprintf(line, sizeof line, "%-16s %-9s %14s %8s %-15s %11s %9s %9s %11s %9s %11s\n", "scenario", "policy",
+  std::snprintf(line, sizeof line, "%-16s %-12s %14s %8s %-15s %11s %9s %9s %11s %9s %11s\n", "scenario", "policy",
                 "capacity", "ttl_s", "invalidation", "reads", "hit_ratio", "byte_hit", "stale_ratio", "stale_age",
                 "origin_reads");
   out << line;
@@ -132,7 +132,7 @@ void print_results_table(std::ostream& out, const std::vector<SimRun>& runs) {
     const auto ttl = uniform_ttl_s(run.scenario);
     char ttl_text[32] = "-";
     if (ttl) std::snprintf(ttl_text, sizeof ttl_text, "%g", *ttl);
-    std::snprintf(line, sizeof line, "%-16s %-9s %14s %8s %-15s %11llu %9.4f %9.4f %11.4f %8.1fs %11llu\n",
+    std::snprintf(line, sizeof line, "%-16s %-12s %14s %8s %-15s %11llu %9.4f %9.4f %11.4f %8.1fs %11llu\n",
                   run.scenario.name.substr(0, 16).c_str(), run.scenario.cache.policy.c_str(),
                   format_capacity(run.scenario.cache.capacity).c_str(), ttl_text,
                   std::string(invalidation_name(run.scenario.invalidation)).c_str(), (unsigned long long)t.reads,

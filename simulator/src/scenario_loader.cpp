@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <set>
 
+#include "cachelab/module_loader.h"
 #include "cachelab/policy_registry.h"
 #include "cachelab/sim/errors.h"
 #include "cachelab/sim/scenario.h"
@@ -211,17 +212,22 @@ class Loader {
     return c;
   }
 
+  // `policy: NAME`, `policy: {name: NAME, args: {...}}` or `policy: {module: PATH, args: {...}}`.
   void policy(const YAML::Node& node, CacheSpec& c) const {
     YAML::Node name_node = node;
     if (node.IsMap()) {
       check_keys(node, "cache.policy.", {"name", "args", "module"});
-      if (node["module"]) fail(node["module"], "cache.policy.module", "policy modules are not supported by the simulator yet");
-      if (!node["name"]) fail(node, "cache.policy.name", "missing field");
-      name_node.reset(node["name"]);
       if (const YAML::Node args = node["args"]) {
         require_map(args, "cache.policy.args");
         for (const auto& kv : args) c.policy_args[kv.first.Scalar()] = scalar(kv.second, "cache.policy.args." + kv.first.Scalar());
       }
+      if (node["module"]) {
+        if (node["name"]) fail(node["name"], "cache.policy.name", "give either name or module, not both");
+        module(node["module"], c);
+        return;
+      }
+      if (!node["name"]) fail(node, "cache.policy.name", "missing field");
+      name_node.reset(node["name"]);
     }
     c.policy = scalar(name_node, "cache.policy");
     if (!PolicyRegistry::instance().find(c.policy)) {
@@ -233,6 +239,21 @@ class Loader {
       make_store(c.policy, StoreConfig{.capacity = 1, .store_values = false}, c.policy_args);
     } catch (const std::invalid_argument& e) {
       fail(node, "cache.policy", e.what());
+    }
+  }
+
+  // A policy module: loaded and tried once here, so that a bad one is reported at its line.
+  void module(const YAML::Node& node, CacheSpec& c) const {
+    std::filesystem::path path = scalar(node, "cache.policy.module");
+    if (path.is_relative()) path = std::filesystem::path(file_).parent_path() / path;
+    c.policy_module = path.string();
+    try {
+      c.policy = std::string(make_module_store(c.policy_module, StoreConfig{.capacity = 1, .store_values = false},
+                                               c.policy_args)->policy_name());
+    } catch (const PolicyModuleError& e) {
+      fail(node, "cache.policy.module", e.what());
+    } catch (const std::invalid_argument& e) {
+      fail(node, "cache.policy.module", e.what());
     }
   }
 
@@ -438,6 +459,7 @@ std::optional<double> uniform_ttl_s(const Scenario& s) {
 ReplayConfig replay_config(const Scenario& s) {
   ReplayConfig r;
   r.policy = s.cache.policy;
+  r.policy_module = s.cache.policy_module;
   r.policy_args = s.cache.policy_args;
   r.capacity = s.cache.capacity;
   r.overhead_bytes = s.cache.overhead_bytes;

@@ -136,3 +136,18 @@ TEST_CASE("bad scenarios: one line naming file, line and field", "[sim][scenario
 TEST_CASE("a missing scenario file is an input error", "[sim][scenario]") {
   CHECK_THROWS_WITH(load_scenario("/nonexistent/s.yaml"), "/nonexistent/s.yaml: cannot read the scenario file");
 }
+
+TEST_CASE("a policy module runs the replay; a bad one is an error at its line", "[sim][scenario]") {
+  const std::string traces = CACHELAB_TRACES_DIR;
+  const std::string modules = CACHELAB_TEST_MODULE_DIR;
+  const std::string yaml = "cache:\n  capacity: 4897 objects\n  policy: {module: " + modules +
+                           "/fifo.so}\ntrace: {path: " + traces + "/cloudPhysicsIO.oracleGeneral.bin, format: oracleGeneral}\n";
+  const Scenario s = load_scenario(temp_file("module.yaml", yaml));
+  CHECK(s.cache.policy.rfind("module:", 0) == 0);
+  auto reader = open_trace(*s.trace);
+  CHECK(replay(*reader, replay_config(s)).totals.misses == 91716);  // libCacheSim's FIFO figure
+
+  std::string bad = yaml;
+  bad.replace(bad.find("fifo.so"), 7, "bad_abi.so");
+  CHECK(load_error(bad).rfind(":3: cache.policy.module: policy module ", 0) == 0);
+}

@@ -34,6 +34,7 @@ std::string_view invalidation_name(Invalidation mode);
 
 struct ReplayConfig {
   std::string policy = "lru";
+  std::string policy_module;  // when set, the policy is this shared object (policy_module.h)
   PolicyArgs policy_args;
   Capacity capacity{.amount = 64ull << 20};
   std::uint64_t overhead_bytes = 0;

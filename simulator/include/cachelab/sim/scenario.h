@@ -16,7 +16,8 @@
 namespace cachelab::sim {
 
 struct CacheSpec {
-  std::string policy = "lru";
+  std::string policy = "lru";       // a registered policy, or the module's name ("module:NAME")
+  std::string policy_module;        // path of a policy module (.so), when the policy is one
   PolicyArgs policy_args;
   Capacity capacity;
   std::uint64_t overhead_bytes = 0;
