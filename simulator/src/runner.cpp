@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cachelab/sim/errors.h"
+#include "cachelab/sim/next_access.h"
 #include "cachelab/sim/workload.h"
 
 namespace cachelab::sim {
@@ -19,6 +20,14 @@ ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms) {
   if (scenario.trace) source = open_trace(*scenario.trace);
   else source = std::make_unique<SyntheticWorkload>(scenario);
   try {
+    // oracleGeneral traces carry each request's next access; other sources get it computed.
+    const bool has_future = scenario.trace && scenario.trace->format == TraceFormat::kOracleGeneral;
+    if (policy_needs_future(config.policy) && !has_future) {
+      if (!scenario.trace && !scenario.duration_ms && !scenario.requests)
+        throw InputError("a policy that needs the future needs a finite workload");
+      NextAccessAnnotator annotated(*source, scenario.requests);
+      return replay(annotated, config);
+    }
     return replay(*source, config);
   } catch (const InputError& e) {
     const std::string what = e.what();

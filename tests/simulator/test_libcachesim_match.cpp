@@ -3,6 +3,7 @@
 // (tests/data/traces/README.md, libCacheSim commit aa0fc409).
 #include <catch2/catch.hpp>
 
+#include "cachelab/sim/runner.h"
 #include "sim_test_util.h"
 
 using namespace cachelab::sim;
@@ -55,4 +56,19 @@ TEST_CASE("libCacheSim figures, byte mode, csv", "[sim][libcachesim]") {
       {"lfu", 2029769, 95132, 4111888896}, {"lfu", 20297697, 93680, 4097241088}, {"lfu", 202976972, 89340, 3897663488},
   };
   for (const auto& e : rows) check(cloud_physics_csv(), false, e);
+}
+
+TEST_CASE("libCacheSim figures: belady from the binary's next accesses and from a backward pass on the csv",
+          "[sim][libcachesim]") {
+  for (const TraceSpec& spec : {cloud_physics_bin(), cloud_physics_csv()}) {
+    for (auto [capacity, misses] : {std::pair<std::uint64_t, std::uint64_t>{48, 96517}, {489, 90263}, {4897, 71620}}) {
+      Scenario s;
+      s.name = "belady";
+      s.trace = spec;
+      s.cache.policy = "belady";
+      s.cache.capacity = Capacity{.amount = capacity, .count_objects = true};
+      INFO(spec.path << " capacity " << capacity);
+      CHECK(run_scenario(s).totals.misses == misses);
+    }
+  }
 }
