@@ -8,7 +8,7 @@ Outcome handle_get(Call& call) {
   const CommandId id = call.request.command;
   const bool touch = id == CommandId::kGat || id == CommandId::kGats;
   const bool with_cas = id == CommandId::kGets || id == CommandId::kGats;
-  if (t.size() < 2) {
+  if (t.size() < 2 && !call.request.continued) {
     call.out.line(reply::kError);
     return Outcome::kContinue;
   }
@@ -41,7 +41,7 @@ Outcome handle_get(Call& call) {
     });
     count_read(call.stats, touch, hit);
   }
-  call.out.line(reply::kEnd);
+  if (!call.request.more_keys) call.out.line(reply::kEnd);
   return Outcome::kContinue;
 }
 

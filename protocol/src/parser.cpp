@@ -83,9 +83,9 @@ ParseStatus RequestParser::parse(std::string_view input, Request& request, std::
   consumed = 0;
   if (swallow_ == 0) {
     const std::size_t newline = input.find('\n');
-    if (newline == std::string_view::npos)
-      return input.size() > limits_.max_line ? ParseStatus::kLineTooLong : ParseStatus::kNeedMore;
-    if (newline > limits_.max_line) return ParseStatus::kLineTooLong;
+    if (newline == std::string_view::npos && input.size() <= limits_.max_line) return ParseStatus::kNeedMore;
+    if (newline == std::string_view::npos || newline > limits_.max_line)
+      return parse_long_get(input, request, consumed);
     std::string_view line = input.substr(0, newline);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     const ParseStatus status = parse_line(line, newline + 1, input, request, consumed);
@@ -109,6 +109,15 @@ ParseStatus RequestParser::parse(std::string_view input, Request& request, std::
 ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_bytes,
                                       std::string_view input, Request& request, std::size_t& consumed) {
   request.clear();
+  if (continued_get_ != CommandId::kUnknown) {
+    // The last piece of a long multi-get: its keys, then END.
+    request.command = std::exchange(continued_get_, CommandId::kUnknown);
+    request.continued = true;
+    request.tokens.push_back(request.command == CommandId::kGets ? "gets" : "get");
+    tokenize(line, request.tokens);
+    consumed = line_bytes;
+    return ParseStatus::kRequest;
+  }
   tokenize(line, request.tokens);
   request.command = request.tokens.empty() ? CommandId::kUnknown : lookup_command(request.tokens[0]);
   if (request.command == CommandId::kUnknown) request.error = ParseError::kUnknownCommand;
@@ -138,6 +147,31 @@ ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_by
   if (raw.substr(request.storage.length) != "\r\n") request.error = ParseError::kBadDataChunk;
   request.data = raw.substr(0, request.storage.length);
   consumed = line_bytes + block;
+  return ParseStatus::kRequest;
+}
+
+// A line longer than max_line: a get or gets of many keys is answered in pieces of whole keys,
+// as memcached does, so that a client's big multi-get works with a bounded buffer. Any other
+// over-long line cannot be resynchronised.
+ParseStatus RequestParser::parse_long_get(std::string_view input, Request& request, std::size_t& consumed) {
+  const std::string_view head = input.substr(0, limits_.max_line);
+  const std::size_t last_space = head.find_last_of(' ');
+  if (last_space == std::string_view::npos) return ParseStatus::kLineTooLong;
+  request.clear();
+  if (continued_get_ != CommandId::kUnknown) {
+    request.command = continued_get_;
+    request.continued = true;
+    request.tokens.push_back(request.command == CommandId::kGets ? "gets" : "get");
+    tokenize(input.substr(0, last_space), request.tokens);
+  } else {
+    tokenize(input.substr(0, last_space), request.tokens);
+    const CommandId id = request.tokens.empty() ? CommandId::kUnknown : lookup_command(request.tokens[0]);
+    if (id != CommandId::kGet && id != CommandId::kGets) return ParseStatus::kLineTooLong;
+    request.command = id;
+  }
+  request.more_keys = true;
+  continued_get_ = request.command;
+  consumed = last_space + 1;
   return ParseStatus::kRequest;
 }
 

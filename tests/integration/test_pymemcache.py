@@ -35,6 +35,12 @@ class PymemcacheTest(unittest.TestCase):
         self.assertEqual(self.c.set_many({"a": b"1", "b": b"2", "c": b"3"}), [])
         self.assertEqual(self.c.get_many(["a", "b", "c", "missing"]), {"a": b"1", "b": b"2", "c": b"3"})
 
+    def test_get_many_longer_than_a_line(self):
+        # 5000 keys of ~30 bytes: one get line of ~150 KB, answered in pieces, then one END.
+        keys = ["a-rather-long-key-number-%05d" % i for i in range(5000)]
+        self.assertEqual(self.c.set_many({k: k.encode() for k in keys[::2]}), [])
+        self.assertEqual(self.c.get_many(keys), {k: k.encode() for k in keys[::2]})
+
     def test_add_replace(self):
         self.assertTrue(self.c.add("k", b"first"))
         self.assertFalse(self.c.add("k", b"second"))

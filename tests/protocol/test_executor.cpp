@@ -83,6 +83,22 @@ TEST_CASE("executor: retrieval edge cases", "[protocol][executor]") {
   CHECK(gats.substr(gats.size() - 10) == "\r\nx\r\nEND\r\n");
 }
 
+TEST_CASE("executor: a multi-get longer than a line is answered whole", "[protocol][executor]") {
+  FakeServer s;
+  std::string line = "get";
+  std::string expected;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string key = "some-longer-key-" + std::to_string(i);
+    line += " " + key;
+    if (i % 3 == 0) {
+      s.run("set " + key + " 0 0 1\r\nv\r\n");
+      expected += "VALUE " + key + " 0 1\r\nv\r\n";
+    }
+  }
+  REQUIRE(line.size() > 64 * 1024);
+  CHECK(s.run(line + "\r\nversion\r\n") == expected + "END\r\nVERSION 1.6.0\r\n");
+}
+
 TEST_CASE("executor: expiry rules", "[protocol][executor]") {
   FakeServer s;
   const std::int64_t now = s.clock.unix_now();

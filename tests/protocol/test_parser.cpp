@@ -171,9 +171,34 @@ TEST_CASE("parser: a line past the bound is refused, not buffered forever", "[pr
   const auto r = p.feed("g");
   REQUIRE(r.size() == 1);
   CHECK(r[0].line_too_long);
-  const auto q = parse_whole("get " + std::string(200, 'k') + "\r\n", {100, 1000});
+  const auto q = parse_whole("set " + std::string(200, 'k') + " 0 0 1\r\n", {100, 1000});
   REQUIRE(q.size() == 1);
   CHECK(q[0].line_too_long);
+  // A get whose one key is longer than the bound cannot be cut between keys either.
+  const auto g = parse_whole("get " + std::string(200, 'k') + "\r\n", {100, 1000});
+  REQUIRE(!g.empty());
+  CHECK(g.back().line_too_long);
+}
+
+TEST_CASE("parser: a multi-get longer than the bound comes in pieces of whole keys", "[protocol][parser]") {
+  std::string line = "gets";
+  for (int i = 0; i < 100; ++i) line += " key" + std::to_string(i);
+  line += "\r\n";
+  for (std::size_t cut = 0; cut <= line.size(); cut += 13) {
+    FeedParser p({64, 1000});
+    auto pieces = p.feed(line.substr(0, cut));
+    const auto rest = p.feed(line.substr(cut) + "version\r\n");
+    pieces.insert(pieces.end(), rest.begin(), rest.end());
+    REQUIRE(pieces.size() >= 3);
+    std::string keys;
+    for (std::size_t i = 0; i + 1 < pieces.size(); ++i) {
+      CHECK(pieces[i].command == CommandId::kGets);
+      CHECK(pieces[i].tokens.rfind("gets", 0) == 0);
+      keys += pieces[i].tokens.substr(4);
+    }
+    CHECK("gets" + keys + "\r\n" == line);  // every key once, in order
+    CHECK(pieces.back().tokens == "version");
+  }
 }
 
 TEST_CASE("parser: meta set headers", "[protocol][parser]") {

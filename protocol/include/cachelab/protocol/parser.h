@@ -13,7 +13,8 @@
 namespace cachelab::protocol {
 
 struct ParserLimits {
-  // Longest command line accepted without a newline (a multi-get of many keys is long).
+  // Longest command line held at once. A longer get/gets is answered in pieces of whole keys;
+  // any other longer line is refused.
   std::size_t max_line = 64 * 1024;
   // Largest data block read into memory; a bigger one is swallowed (memcached's -I).
   std::size_t max_item_size = 1024 * 1024;
@@ -39,11 +40,13 @@ class RequestParser {
  private:
   ParseStatus parse_line(std::string_view line, std::size_t line_bytes, std::string_view input,
                          Request& request, std::size_t& consumed);
+  ParseStatus parse_long_get(std::string_view input, Request& request, std::size_t& consumed);
   void parse_storage_header(Request& request) const;
   void parse_meta_set_header(Request& request) const;
 
   ParserLimits limits_;
   std::uint64_t swallow_ = 0;  // data bytes (incl. \r\n) still to drop
+  CommandId continued_get_ = CommandId::kUnknown;  // a long multi-get whose line goes on
   struct Refused {             // the too-large request, answered once its block is dropped
     CommandId command = CommandId::kUnknown;
     bool noreply = false;

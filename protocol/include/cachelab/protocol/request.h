@@ -42,6 +42,10 @@ struct Request {
   CommandId command = CommandId::kUnknown;
   ParseError error = ParseError::kNone;
   bool noreply = false;
+  // A get/gets line longer than the parser holds comes in pieces: all but the last have
+  // more_keys, all but the first are continued.
+  bool more_keys = false;
+  bool continued = false;
   std::vector<std::string_view> tokens;  // tokens[0] is the command name
   StorageHeader storage;                 // storage commands only
   std::string_view data;                 // data block, without its \r\n
@@ -50,6 +54,8 @@ struct Request {
     command = CommandId::kUnknown;
     error = ParseError::kNone;
     noreply = false;
+    more_keys = false;
+    continued = false;
     tokens.clear();
     storage = {};
     data = {};
