@@ -72,8 +72,10 @@ bool LineReader::next(std::string_view* line) {
 }
 
 void LineReader::fail(const std::string& what) const {
+  // A header read as data is the usual cause of a bad first line.
+  const char* hint = line_number_ == 1 ? " (if the first line is a header, say header: true)" : "";
   throw InputError(path_ + ": byte offset " + std::to_string(line_offset_) + " (line " +
-                   std::to_string(line_number_) + "): " + what);
+                   std::to_string(line_number_) + "): " + what + hint);
 }
 
 std::size_t split_fields(std::string_view line, char delimiter, std::string_view* fields, std::size_t max_fields) {

@@ -39,15 +39,15 @@ ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms) {
 
 namespace {
 
-// The cells of the sweep's grid, first axis slowest.
-std::vector<std::vector<std::pair<std::string, std::string>>> sweep_cells(const std::vector<SweepAxis>& axes) {
-  std::vector<std::vector<std::pair<std::string, std::string>>> cells{{}};
+// The cells of the sweep's grid, first axis slowest: for each, its (axis, value index) pairs.
+std::vector<std::vector<std::pair<const SweepAxis*, std::size_t>>> sweep_cells(const std::vector<SweepAxis>& axes) {
+  std::vector<std::vector<std::pair<const SweepAxis*, std::size_t>>> cells{{}};
   for (const SweepAxis& axis : axes) {
-    std::vector<std::vector<std::pair<std::string, std::string>>> grown;
+    std::vector<std::vector<std::pair<const SweepAxis*, std::size_t>>> grown;
     for (const auto& cell : cells)
-      for (const std::string& v : axis.values) {
+      for (std::size_t v = 0; v < axis.values.size(); ++v) {
         auto next = cell;
-        next.emplace_back(axis.path, v);
+        next.emplace_back(&axis, v);
         grown.push_back(std::move(next));
       }
     cells = std::move(grown);
@@ -66,10 +66,14 @@ std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions&
     return false;
   });
   std::vector<SimRun> runs;
-  for (auto& cell : sweep_cells(base.sweep)) {
-    std::vector<std::string> sets = options.overrides;
-    for (const auto& [p, v] : cell) sets.push_back(p + "=" + v);
-    runs.push_back(SimRun{cell.empty() ? base : load_scenario(path, sets), std::move(cell), {}});
+  for (const auto& cell : sweep_cells(base.sweep)) {
+    std::vector<Override> sets;
+    std::vector<std::pair<std::string, std::string>> labels;
+    for (const auto& [axis, v] : cell) {
+      sets.push_back({axis->path + "=" + axis->values[v], ":" + std::to_string(axis->lines[v]) + " (sweep)"});
+      labels.emplace_back(axis->path, axis->values[v]);
+    }
+    runs.push_back(SimRun{cell.empty() ? base : load_scenario(path, options.overrides, sets), std::move(labels), {}});
   }
 
   std::atomic<std::size_t> next{0};

@@ -34,17 +34,18 @@ class Loader {
   explicit Loader(std::string file) : file_(std::move(file)) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& field, const std::string& what) const {
-    bool from_set = false;  // a value given by --set has no line in the file
-    for (const YAML::Node& o : overridden_) from_set = from_set || o.is(at);
+    // A value given by --set or a sweep has no line of its own in the file.
+    std::string place;
+    for (const auto& [node, where] : overridden_)
+      if (node.is(at)) place = file_ + where;
     const YAML::Mark mark = at.Mark();
-    const std::string place =
-        from_set || mark.line < 0 ? file_ + " (--set)" : file_ + ":" + std::to_string(mark.line + 1);
+    if (place.empty()) place = mark.line < 0 ? file_ + " (--set)" : file_ + ":" + std::to_string(mark.line + 1);
     throw InputError(place + ": " + field + ": " + what);
   }
 
   // Applies "a.b.c=value": value is YAML (so lists and maps work); sequences are indexed by
   // number or by an element's `name` (classes.products.ttl).
-  void apply_override(YAML::Node root, const std::string& assignment) {
+  void apply_override(YAML::Node root, const std::string& assignment, const std::string& where) {
     const std::size_t eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
       throw InputError(file_ + ": --set " + assignment + ": expected PATH=VALUE, e.g. cache.capacity=1GiB");
@@ -52,7 +53,7 @@ class Loader {
     YAML::Node value;
     try {
       value = YAML::Load(assignment.substr(eq + 1));
-      overridden_.push_back(value);
+      overridden_.emplace_back(value, where);
     } catch (const YAML::Exception& e) {
       throw InputError(file_ + ": --set " + path + ": bad value: " + e.msg);
     }
@@ -382,10 +383,13 @@ class Loader {
     require_map(node, "sweep");
     std::vector<SweepAxis> axes;
     for (const auto& kv : node) {
-      SweepAxis axis{kv.first.Scalar(), {}};
+      SweepAxis axis{kv.first.Scalar(), {}, {}};
       const std::string field = "sweep." + axis.path;
       if (!kv.second.IsSequence() || kv.second.size() == 0) fail(kv.second, field, "expected a non-empty list of values");
-      for (const auto& v : kv.second) axis.values.push_back(scalar(v, field));
+      for (const auto& v : kv.second) {
+        axis.values.push_back(scalar(v, field));
+        axis.lines.push_back(v.Mark().line + 1);
+      }
       axes.push_back(std::move(axis));
     }
     return axes;
@@ -420,12 +424,13 @@ class Loader {
   }
 
   std::string file_;
-  std::vector<YAML::Node> overridden_;
+  std::vector<std::pair<YAML::Node, std::string>> overridden_;
 };
 
 }  // namespace
 
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
+                       const std::vector<Override>& more) {
   Loader loader(path);
   YAML::Node root;
   try {
@@ -436,7 +441,8 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": bad YAML: " + e.msg);
   }
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  for (const std::string& o : overrides) loader.apply_override(root, o);
+  for (const std::string& o : overrides) loader.apply_override(root, o, " (--set)");
+  for (const Override& o : more) loader.apply_override(root, o.assignment, o.where);
   try {
     return loader.load(root);
   } catch (const YAML::Exception& e) {  // e.g. a value of the wrong YAML kind deep inside

@@ -100,6 +100,12 @@ head -c 1000 "$TRACES/cloudPhysicsIO.oracleGeneral.bin" >"$WORK/trunc.bin"
 printf 'cache: {capacity: 10 objects}\ntrace: {path: trunc.bin, format: oracleGeneral}\n' >"$WORK/bad6.yaml"
 expect 2 "$BIN" sim "$WORK/bad6.yaml"
 one_line_error "trunc.bin: byte offset 984: truncated record"
+printf 'cache: {capacity: 1MiB}\nclasses: [{keys: 10, reads_per_s: 1}]\nduration: 1s\nsweep:\n  capacity: [1MiB,\n     lots]\n' >"$WORK/bad8.yaml"
+expect 2 "$BIN" sim "$WORK/bad8.yaml"
+one_line_error "bad8.yaml:6 (sweep): cache.capacity: expected bytes"
+printf 'cache: {capacity: 10 objects}\ntrace: {path: %s, format: csv, columns: {time: 2, key: 5, size: 4}}\n' "$TRACES/cloudPhysicsIO.csv" >"$WORK/bad9.yaml"
+expect 2 "$BIN" sim "$WORK/bad9.yaml"
+one_line_error "cloudPhysicsIO.csv: byte offset 0 (line 1): bad time field 'time' (if the first line is a header, say header: true)"
 expect 2 "$BIN" sim "$WORK/s.yaml" --set cache.capacity=lots
 one_line_error "(--set): cache.capacity"
 expect 2 "$BIN" trace info "$WORK/trunc.bin" --format oracleGeneral

@@ -47,6 +47,7 @@ struct ShiftEvent {
 struct SweepAxis {
   std::string path;                 // a --set path (policy/capacity/ttl are short names)
   std::vector<std::string> values;  // as written
+  std::vector<int> lines;           // each value's line in the file (for errors)
 };
 
 // A plot drawn from results.csv after the runs (`plots:`). Column names as in results.csv; the
@@ -79,8 +80,17 @@ struct Scenario {
 // ttl -> cache.ttl); other paths are returned unchanged.
 std::string canonical_path(const std::string& path);
 
-// Reads `path`, applies the `--set path=value` overrides (in order), validates. Throws InputError.
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+// An assignment PATH=VALUE applied over the file, and how an error in its value names its place
+// (e.g. "(--set)" or ":12 (sweep)", appended to the file name).
+struct Override {
+  std::string assignment;
+  std::string where;
+};
+
+// Reads `path`, applies the `--set path=value` overrides (in order), then `more` (a sweep
+// cell's assignments), validates. Throws InputError.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {},
+                       const std::vector<Override>& more = {});
 
 // The TTL every read gets, in seconds, when one applies to all (the results' ttl_s column);
 // nullopt when reads have different TTLs, none, or the trace decides.
