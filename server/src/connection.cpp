@@ -87,7 +87,7 @@ void Connection::write_replies() {
                     [self](const boost::system::error_code& ec, std::size_t n) {
                       if (ec) return;
                       self->stats_.add(protocol::Counter::kBytesWritten, n);
-                      self->replies_.clear();
+                      self->replies_.reset(kKeptReplyCapacity);
                       if (self->close_after_write_) {
                         self->close();
                       } else {

@@ -29,6 +29,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   static constexpr std::size_t kInitialBuffer = 16 * 1024;
   static constexpr std::size_t kReplyHighWater = 1 << 20;
+  static constexpr std::size_t kKeptReplyCapacity = 64 * 1024;
 
   void read_more();
   void process();

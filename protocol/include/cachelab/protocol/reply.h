@@ -33,6 +33,12 @@ class ReplyBuffer {
   std::size_t size() const noexcept { return out_.size(); }
   bool empty() const noexcept { return out_.empty(); }
   void clear() noexcept { out_.clear(); }
+  // Empties the buffer and gives back its memory if a big reply grew it past `keep` bytes, so
+  // that an idle connection does not hold on to the largest reply it ever sent.
+  void reset(std::size_t keep) {
+    out_.clear();
+    if (out_.capacity() > keep) std::string().swap(out_);
+  }
 
  private:
   std::string out_;
