@@ -70,12 +70,19 @@ int run_sim(int argc, char** argv) {
     options.timeline_ms = *ms;
   }
   if (isatty(STDERR_FILENO)) {
-    options.progress = [](std::size_t done, std::size_t total) {
+    options.progress = [](const sim::SimProgress& p) {
       const int width = 30;
-      const int filled = static_cast<int>(width * done / total);
-      std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu runs", filled, "##############################", width - filled, "", done,
-                   total);
-      if (done == total) std::fprintf(stderr, "\n");
+      const bool cells = p.cells_total > 1;
+      const double fraction = cells ? double(p.cells_done) / double(p.cells_total) : p.fraction;
+      if (fraction < 0) {  // a trace of unknown length: count the requests
+        std::fprintf(stderr, "\r%llu requests", (unsigned long long)p.requests);
+        return;
+      }
+      const int filled = static_cast<int>(width * fraction);
+      std::fprintf(stderr, "\r[%.*s%*s] ", filled, "##############################", width - filled, "");
+      if (cells) std::fprintf(stderr, "%zu/%zu runs", p.cells_done, p.cells_total);
+      else std::fprintf(stderr, "%3.0f%% (%llu requests)", 100 * fraction, (unsigned long long)p.requests);
+      if (p.cells_done == p.cells_total) std::fprintf(stderr, "\n");
     };
   }
   try {

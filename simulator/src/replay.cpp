@@ -31,6 +31,7 @@ namespace {
 constexpr std::size_t kBatch = 4096;
 // Proactive expiry: each virtual second, this many index buckets are scanned for expired items.
 constexpr std::size_t kReclaimBucketsPerSecond = 16384;
+constexpr std::uint64_t kProgressMask = (1u << 20) - 1;
 constexpr std::uint64_t kMaxSpanMs = std::numeric_limits<Tick>::max() - 2;
 
 // What the origin knows of a key that has been written at least once (keys never written are at
@@ -124,6 +125,7 @@ class Replayer {
     }
     queue(r, rel);
     if (pending_.size() == kBatch) run_batch();
+    if (config_.progress && (result_.totals.requests & kProgressMask) == 0) config_.progress(result_.totals.requests, rel);
     return true;
   }
 

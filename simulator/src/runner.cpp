@@ -13,9 +13,11 @@
 
 namespace cachelab::sim {
 
-ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms) {
+ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms,
+                          std::function<void(std::uint64_t, std::uint64_t)> progress) {
   ReplayConfig config = replay_config(scenario);
   config.timeline_interval_ms = timeline_ms;
+  config.progress = std::move(progress);
   std::unique_ptr<TraceReader> source;
   if (scenario.trace) source = open_trace(*scenario.trace);
   else source = std::make_unique<SyntheticWorkload>(scenario);
@@ -82,14 +84,24 @@ std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions&
   std::vector<std::exception_ptr> errors(runs.size());
   auto worker = [&] {
     for (std::size_t i; (i = next++) < runs.size();) {
+      std::function<void(std::uint64_t, std::uint64_t)> during;
+      if (options.progress && runs.size() == 1) {
+        const Scenario& s = runs[i].scenario;
+        during = [&options, &s](std::uint64_t requests, std::uint64_t span_ms) {
+          double fraction = -1;
+          if (s.duration_ms) fraction = double(span_ms) / double(s.duration_ms);
+          if (s.requests) fraction = std::max(fraction, double(requests) / double(s.requests));
+          options.progress(SimProgress{0, 1, requests, std::min(fraction, 1.0)});
+        };
+      }
       try {
-        runs[i].result = run_scenario(runs[i].scenario, options.timeline_ms);
+        runs[i].result = run_scenario(runs[i].scenario, options.timeline_ms, during);
       } catch (...) {
         errors[i] = std::current_exception();
       }
       std::lock_guard lock(mutex);
       ++done;
-      if (options.progress) options.progress(done, runs.size());
+      if (options.progress) options.progress(SimProgress{done, runs.size(), runs[i].result.totals.requests, 1.0});
     }
   };
   const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(runs.size())));

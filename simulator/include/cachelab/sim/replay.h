@@ -16,6 +16,7 @@
 //                    so the modes differ only in freshness, not in what they choose to cache.
 // A delete at the origin drops the copy in both delete-on-write and update-on-write.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,8 @@ struct ReplayConfig {
   std::uint64_t timeline_interval_ms = 0;  // 0 = no timeline
   std::uint64_t duration_ms = 0;           // stop at the first request at or after this; 0 = all
   std::uint64_t max_requests = 0;          // 0 = all
+  // Called every 2^20 requests with the requests so far and the virtual time covered (ms).
+  std::function<void(std::uint64_t requests, std::uint64_t span_ms)> progress;
 };
 
 struct ReplayCounts {

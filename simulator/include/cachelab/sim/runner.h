@@ -19,16 +19,25 @@ struct SimRun {
   ReplayResult result;
 };
 
+struct SimProgress {
+  std::size_t cells_done = 0;
+  std::size_t cells_total = 0;
+  std::uint64_t requests = 0;  // of the single running cell
+  double fraction = -1;        // of the single running cell, when its length is known; else -1
+};
+
 struct SimOptions {
   std::vector<std::string> overrides;  // --set PATH=VALUE, in order
   std::uint64_t timeline_ms = 0;       // --timeline interval, 0 = none
   unsigned jobs = 1;                   // cells run in parallel
-  // Called (from the calling thread or a worker, serialized) after each finished cell.
-  std::function<void(std::size_t done, std::size_t total)> progress;
+  // Called (from the calling thread or a worker, serialized) after each finished cell and, when
+  // there is one cell, during its run (every 2^20 requests).
+  std::function<void(const SimProgress&)> progress;
 };
 
 // One run of one scenario (no sweep expansion). Throws InputError for bad input.
-ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms = 0);
+ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms = 0,
+                          std::function<void(std::uint64_t requests, std::uint64_t span_ms)> progress = {});
 
 // Loads the file, expands the sweep, runs every cell.
 std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options);
