@@ -65,7 +65,8 @@ int run_serve(int argc, char** argv) {
   std::string policy_module, trace_out;
   double trace_sample = 1.0;
   bool no_evictions = false, no_cas = false, allow_shutdown = false, no_flush = false;
-  std::string ignored_user, ignored_protocol, ignored_opts;
+  std::string ignored_user, ignored_protocol;
+  std::vector<std::string> ignored_opts;  // -o may be repeated
   int ignored_requests = -1;  // -1: not given
   bool ignored_daemon = false;
 
@@ -91,7 +92,7 @@ int run_serve(int argc, char** argv) {
       ("trace-out", po::value(&trace_out), "record traffic as a csv trace")
       ("trace-sample", po::value(&trace_sample)->default_value(1.0), "fraction of keys to record")
       (",u", po::value(&ignored_user), "memcached's user (ignored)")
-      (",o", po::value(&ignored_opts), "memcached's extended options (ignored)")
+      (",o", po::value(&ignored_opts)->composing(), "memcached's extended options (ignored)")
       (",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")
       (",R", po::value(&ignored_requests), "memcached's requests per event (ignored)")
       (",d", po::bool_switch(&ignored_daemon), "memcached's daemon mode (ignored: stays in the foreground)");

@@ -39,6 +39,10 @@ void Connection::read_more() {
       // reports an over-long line before that).
       input_.resize(std::min(input_.size() * 2, parser_.max_request_bytes() + kInitialBuffer));
     }
+    if (end_ == input_.size()) {  // cannot happen while the parser keeps its bounds; never spin
+      close();
+      return;
+    }
   }
   auto self = shared_from_this();
   socket_.async_read_some(asio::buffer(input_.data() + end_, input_.size() - end_),
