@@ -1,7 +1,7 @@
-// Meta commands: mg ms md ma mn me (memcached 1.6's doc/protocol.txt). Not supported, and
-// refused as invalid flags rather than pretended: stale items and recache wins (mg N R, md I,
-// ms I, the X W Z reply flags), client-chosen CAS values (E) and last-access times (mg l),
-// because the engine's item keeps no bits for them.
+// Meta commands: mg ms md ma mn me (memcached 1.6's doc/protocol.txt). Stale items and recache
+// tokens (mg N R, md I, ms I; the W X Z reply flags) are kept in ServerState::meta_marks.
+// Refused as invalid flags, as memcached 1.6.18 does: client-chosen CAS values (E) and ms S; and,
+// unlike memcached, mg l (time since last access), which the engine's item does not keep.
 #include <string>
 
 #include "meta_flags.h"
@@ -53,6 +53,27 @@ void status_line(Call& call, const MetaRequest& m, std::string_view code, std::s
   call.out.raw("\r\n");
 }
 
+// The Z X W flags of an mg hit, in memcached's order: Z if a token went out already; X if the
+// item is stale (and W with it when no token went out yet); W for N's creator or R's threshold.
+void append_recache_flags(ReplyBuffer& out, MetaMarks& marks, const MetaRequest& m, const Item& it, bool created,
+                          std::int64_t recache_below, Tick now) {
+  MetaMark mark = marks.get(m.key, it.cas);
+  bool won = created;
+  if (m.flags.has('R') && !mark.token_sent && !created && it.exptime != kNever &&
+      ttl_of(it.exptime, now) < recache_below)
+    won = true;
+  if (mark.token_sent) out.raw(" Z");
+  if (mark.stale) {
+    out.raw(" X");
+    if (!mark.token_sent) won = true;
+  }
+  if (won) {
+    out.raw(" W");
+    mark.token_sent = true;
+    marks.set(m.key, it.cas, mark);
+  }
+}
+
 }  // namespace
 
 // mg KEY FLAGS*
@@ -62,20 +83,27 @@ Outcome handle_meta_get(Call& call) {
     return Outcome::kContinue;
   }
   MetaRequest m;
-  static constexpr MetaFlagRules kRules{"bcfhkqstuv", "OTC", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
+  static constexpr MetaFlagRules kRules{"bcfhkqstuv", "OTCNR", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
   if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
-  std::int64_t ttl_wire = 0;
+  std::int64_t ttl_wire = 0, vivify_ttl = 0, recache_below = 0;
   std::uint64_t compare_cas = 0;
-  if (!numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
+  if (!numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) ||
+      !numeric_token(m.flags, 'N', &vivify_ttl, parse_i64) || !numeric_token(m.flags, 'R', &recache_below, parse_i64)) {
     call.out.line(kBadToken);
     return Outcome::kContinue;
   }
   const KeyRef key = call.key(m.key);
   const bool touch = m.flags.has('T');
   const Tick exptime = touch ? call.state.clock.expiry(ttl_wire) : kNever;
+  MetaMarks& marks = call.state.meta_marks;
   const bool hit = call.state.store.with_shard(key, [&](Store& s) {
     bool hit_before = false;
     if (m.flags.has('h')) s.peek(key, call.now, [&](const Item& it) { hit_before = it.fetched; });
+    // N: a miss creates an empty item, and this client wins the right to fill it.
+    bool created = false;
+    if (m.flags.has('N') && !s.peek(key, call.now, [](const Item&) {}))
+      created = s.store(StoreMode::kAdd, key, {}, 0, call.state.clock.expiry(vivify_ttl), 0, call.now) ==
+                StoreResult::kStored;
     auto reply = [&](const Item& it) {
       const ItemView view = view_of(it, call.now, hit_before);
       // With C, the value is left out when the client's copy is current.
@@ -87,6 +115,7 @@ Outcome handle_meta_get(Call& call) {
         call.out.raw("HD");
       }
       append_return_flags(call.out, m.flags, "cfhkOst", call.tokens()[1], &view);
+      append_recache_flags(call.out, marks, m, it, created, recache_below, call.now);
       call.out.raw("\r\n");
       if (with_value) {
         call.out.raw(it.value());
@@ -105,7 +134,7 @@ Outcome handle_meta_get(Call& call) {
 // ms KEY DATALEN FLAGS* \r\n DATA \r\n
 Outcome handle_meta_set(Call& call) {
   MetaRequest m;
-  static constexpr MetaFlagRules kRules{"bckqs", "CFTMNO", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
+  static constexpr MetaFlagRules kRules{"bckqsI", "CFTMNO", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
   if (!prepare(call, 3, kRules, m)) return Outcome::kContinue;
   std::uint32_t client_flags = 0;
   std::int64_t ttl_wire = 0;
@@ -135,15 +164,20 @@ Outcome handle_meta_set(Call& call) {
   const Tick exptime = call.state.clock.expiry(ttl_wire);
   const std::string_view data = call.request.data;
   ItemView stored{};
+  bool stale = false;
   const StoreResult result = call.state.store.with_shard(key, [&](Store& s) {
     if (m.flags.has('C')) {
-      // Every mode honours C: check the CAS under the same lock as the store.
+      // Every mode honours C: check the CAS under the same lock as the store. With I, an older
+      // CAS still stores, but the new value is marked stale.
       std::uint64_t current = 0;
       if (!s.peek(key, call.now, [&](const Item& it) { current = it.cas; })) return StoreResult::kNotFound;
-      if (current != compare_cas) return StoreResult::kExists;
+      stale = m.flags.has('I') && compare_cas < current;
+      if (current != compare_cas && !stale) return StoreResult::kExists;
       if (mode == StoreMode::kSet) mode = StoreMode::kCas;
+      compare_cas = current;
     }
     const StoreResult r = s.store(mode, key, data, client_flags, exptime, compare_cas, call.now, &stored.cas);
+    if (r == StoreResult::kStored && stale) call.state.meta_marks.set(m.key, stored.cas, MetaMark{true, false});
     if (r == StoreResult::kStored) s.peek(key, call.now, [&](const Item& it) { stored = view_of(it, call.now, false); });
     return r;
   });
@@ -172,24 +206,34 @@ Outcome handle_meta_delete(Call& call) {
     return Outcome::kContinue;
   }
   MetaRequest m;
-  static constexpr MetaFlagRules kRules{"bkqx", "COT", kInvalidOrDuplicate, kInvalidOrDuplicate};
+  static constexpr MetaFlagRules kRules{"bkqxI", "COT", kInvalidOrDuplicate, kInvalidOrDuplicate};
   if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
   std::uint64_t compare_cas = 0;
-  if (!numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
+  std::int64_t ttl_wire = 0;
+  if (!numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) || !numeric_token(m.flags, 'T', &ttl_wire, parse_i64)) {
     call.out.line(kBadToken);
     return Outcome::kContinue;
   }
+  const bool invalidate = m.flags.has('I');
   const KeyRef key = call.key(m.key);
   const DeleteResult result = call.state.store.with_shard(key, [&](Store& s) {
-    if (!m.flags.has('x')) return s.remove(key, call.now, compare_cas);
-    // x: keep the item (flags, expiry) but drop its value.
+    if (!m.flags.has('x') && !invalidate) return s.remove(key, call.now, compare_cas);
+    // x keeps the item (flags, expiry) but drops its value; I keeps the value, gives the item a
+    // new CAS and marks it stale (T then sets its TTL).
     std::uint32_t flags = 0;
     Tick exptime = kNever;
     std::uint64_t current = 0;
-    if (!s.peek(key, call.now, [&](const Item& it) { flags = it.flags, exptime = it.exptime, current = it.cas; }))
+    std::string value;
+    if (!s.peek(key, call.now, [&](const Item& it) {
+          flags = it.flags, exptime = it.exptime, current = it.cas;
+          if (!m.flags.has('x')) value.assign(it.value());
+        }))
       return DeleteResult::kNotFound;
     if (compare_cas != 0 && compare_cas != current) return DeleteResult::kExists;
-    s.store(StoreMode::kSet, key, {}, flags, exptime, 0, call.now);
+    if (invalidate && m.flags.has('T')) exptime = call.state.clock.expiry(ttl_wire);
+    std::uint64_t new_cas = 0;
+    if (s.store(StoreMode::kSet, key, value, flags, exptime, 0, call.now, &new_cas) == StoreResult::kStored && invalidate)
+      call.state.meta_marks.set(m.key, new_cas, MetaMark{true, false});
     return DeleteResult::kDeleted;
   });
   switch (result) {

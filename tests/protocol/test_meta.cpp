@@ -50,12 +50,49 @@ TEST_CASE("meta: flag errors", "[protocol][meta]") {
   CHECK(s.run("mg " + std::string(251, 'k') + " v\r\n") == "CLIENT_ERROR bad command line format\r\n");
   CHECK(s.run("mg foo O" + std::string(33, 'o') + " v\r\n") == "CLIENT_ERROR opaque token too long\r\n");
   CHECK(s.run("mg foo Tabc\r\n") == "CLIENT_ERROR bad token in command line format\r\n");
-  // Refused, not pretended: the engine keeps no stale, win or last-access state.
-  for (const char* flag : {"N30", "R30", "E5", "l"}) {
+  // Refused, not pretended: E and S as memcached 1.6.18 does; l because no access time is kept.
+  for (const char* flag : {"E5", "l", "S2"}) {
     INFO(flag);
     CHECK(s.run("mg foo " + std::string(flag) + "\r\n") == "CLIENT_ERROR invalid flag\r\n");
   }
-  CHECK(s.run("md foo I\r\n") == "CLIENT_ERROR invalid or duplicate flag\r\n");
+  CHECK(s.run("md foo E5\r\n") == "CLIENT_ERROR invalid or duplicate flag\r\n");
+  CHECK(s.run("ms foo 2 E5\r\nhi\r\n") == "CLIENT_ERROR invalid flag\r\n");
+}
+
+// Recache tokens and stale items: the same bytes as memcached 1.6.18 on the same requests.
+TEST_CASE("meta: mg N vivifies a miss and hands out one win", "[protocol][meta]") {
+  FakeServer s;
+  CHECK(s.run("mg viv N30 v t\r\nmg viv N30 v t\r\nmg viv v\r\n") ==
+        "VA 0 t30 W\r\n\r\nVA 0 t30 Z\r\n\r\nVA 0 Z\r\n\r\n");
+  CHECK(s.run("ms viv 3 T60\r\nnew\r\nmg viv v\r\n") == "HD\r\nVA 3\r\nnew\r\n");  // a new version: no marks
+}
+
+TEST_CASE("meta: mg R wins once when the TTL runs low", "[protocol][meta]") {
+  FakeServer s;
+  s.run("set r 0 10 1\r\nx\r\nset far 0 100 1\r\nx\r\n");
+  CHECK(s.run("mg r R30 v\r\nmg r R30 v\r\nmg r R5 v\r\n") == "VA 1 W\r\nx\r\nVA 1 Z\r\nx\r\nVA 1 Z\r\nx\r\n");
+  CHECK(s.run("mg far R30 v\r\n") == "VA 1\r\nx\r\n");
+}
+
+TEST_CASE("meta: md I marks stale, ms I stores an older version as stale", "[protocol][meta]") {
+  FakeServer s;
+  s.run("set i 0 0 1\r\nx\r\n");
+  CHECK(s.run("md i I T30\r\nmg i v t\r\nmg i v\r\nms i 1 C1\r\ny\r\n") ==
+        "HD\r\nVA 1 t30 X W\r\nx\r\nVA 1 Z X\r\nx\r\nEX\r\n");
+  s.run("set j 0 0 1\r\nx\r\n");
+  CHECK(s.run("md j I\r\nms j 1 C1 I\r\nz\r\nmg j v\r\nmg j v\r\n") ==
+        "HD\r\nHD\r\nVA 1 X W\r\nz\r\nVA 1 Z X\r\nz\r\n");
+  s.run("set k 0 0 1\r\nx\r\n");
+  CHECK(s.run("md k I x\r\nmg k v\r\n") == "HD\r\nVA 0 X W\r\n\r\n");
+  CHECK(s.run("md none I\r\n") == "NF\r\n");
+}
+
+TEST_CASE("meta: the marks table stays bounded", "[protocol][meta]") {
+  cachelab::protocol::MetaMarks marks(4);
+  for (int i = 0; i < 100; ++i) marks.set("k" + std::to_string(i), 1, {true, false});
+  CHECK(marks.get("k99", 1).stale);
+  CHECK_FALSE(marks.get("k99", 2).stale);  // another version of the item
+  CHECK_FALSE(marks.get("k0", 1).stale);   // dropped when the table filled up
 }
 
 TEST_CASE("meta: ms modes, flags and errors", "[protocol][meta]") {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cachelab/protocol/clock.h"
+#include "cachelab/protocol/meta_marks.h"
 #include "cachelab/protocol/stats.h"
 #include "cachelab/sharded_store.h"
 
@@ -35,6 +36,7 @@ class ServerState {
   const std::int64_t started_unix;
   std::atomic<int> verbosity{0};
   ConnectionStats connections;
+  MetaMarks meta_marks;  // stale / recache-token marks of the meta commands
   // Set by the server: called by `shutdown` (with -A) from a worker thread.
   std::function<void()> request_shutdown;
 
