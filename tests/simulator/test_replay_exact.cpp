@@ -56,7 +56,7 @@ TEST_CASE("lru: a scan of one-time keys flushes the hot set", "[sim][replay]") {
   CHECK(r.totals.misses == 10);
 }
 
-TEST_CASE("byte mode: a too-large object is never cached; overhead counts per item", "[sim][replay]") {
+TEST_CASE("byte mode: a too-large object is never cached, overhead counts per item", "[sim][replay]") {
   ReplayConfig c;
   c.capacity = Capacity{.amount = 100};
   std::vector<Request> big{{.time_ms = 0, .key = 1, .size = 150}, {.time_ms = 1, .key = 1, .size = 150}};
@@ -115,7 +115,7 @@ TEST_CASE("delete-on-write and update-on-write never serve stale copies", "[sim]
   CHECK(cold.totals.hits == 0);
 }
 
-TEST_CASE("TTL: a copy lives exactly ttl ms after its fill; cache.ttl overrides", "[sim][replay]") {
+TEST_CASE("TTL: a copy lives exactly ttl ms after its fill, cache.ttl overrides", "[sim][replay]") {
   const std::vector<Request> reqs{read(0, 1, 1000), read(999, 1, 1000), read(1000, 1, 1000)};
   const ReplayResult r = run(reqs, objects("lru", 10));
   CHECK(r.totals.hits == 1);
@@ -126,7 +126,7 @@ TEST_CASE("TTL: a copy lives exactly ttl ms after its fill; cache.ttl overrides"
   CHECK(run(reqs, c).totals.hits == 2);
 }
 
-TEST_CASE("restart empties the cache; the timeline shows each interval", "[sim][replay]") {
+TEST_CASE("restart empties the cache, the timeline shows each interval", "[sim][replay]") {
   ReplayConfig c = objects("lru", 10);
   c.restarts_ms = {2000};
   c.timeline_interval_ms = 1000;

@@ -137,7 +137,7 @@ TEST_CASE("a missing scenario file is an input error", "[sim][scenario]") {
   CHECK_THROWS_WITH(load_scenario("/nonexistent/s.yaml"), "/nonexistent/s.yaml: cannot read the scenario file");
 }
 
-TEST_CASE("a policy module runs the replay; a bad one is an error at its line", "[sim][scenario]") {
+TEST_CASE("a policy module runs the replay, a bad one is an error at its line", "[sim][scenario]") {
   const std::string traces = CACHELAB_TRACES_DIR;
   const std::string modules = CACHELAB_TEST_MODULE_DIR;
   const std::string yaml = "cache:\n  capacity: 4897 objects\n  policy: {module: " + modules +

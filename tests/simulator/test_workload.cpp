@@ -31,7 +31,7 @@ Scenario one_class(double reads_per_s, double writes_per_s, std::uint64_t keys =
 
 }  // namespace
 
-TEST_CASE("workload: Poisson counts match the rates; same seed, same stream", "[sim][workload]") {
+TEST_CASE("workload: Poisson counts match the rates, same seed, same stream", "[sim][workload]") {
   const Scenario s = one_class(500, 100);
   SyntheticWorkload a(s), b(s);
   const auto ra = read_all(a), rb = read_all(b);
