@@ -86,6 +86,7 @@ class Replayer {
     if (config_.timeline_interval_ms && started_) close_interval();
     result_.store = store_->stats();
     result_.span_ms = last_ms_;
+    result_.timeline_interval_ms = config_.timeline_interval_ms;
     return std::move(result_);
   }
 

@@ -104,13 +104,9 @@ void write_results_json(std::ostream& out, const std::vector<SimRun>& runs) {
 void write_timeline_csv(std::ostream& out, const std::vector<SimRun>& runs) {
   out << "run,start_s,end_s,reads,writes,hits,hit_ratio,stale_hits,stale_ratio,origin_reads\n";
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    const auto& rows = runs[i].result.timeline;
-    const std::uint64_t interval = rows.size() > 1 ? rows[1].start_ms - rows[0].start_ms : 0;
-    for (std::size_t j = 0; j < rows.size(); ++j) {
-      const TimelineRow& r = rows[j];
-      const std::uint64_t end = j + 1 < rows.size() ? rows[j + 1].start_ms
-                                : interval                ? r.start_ms + interval
-                                                          : runs[i].result.span_ms;
+    const std::uint64_t interval = runs[i].result.timeline_interval_ms;
+    for (const TimelineRow& r : runs[i].result.timeline) {
+      const std::uint64_t end = r.start_ms + interval;
       char line[256];
       std::snprintf(line, sizeof line, "%zu,%g,%g,%llu,%llu,%llu,%.6f,%llu,%.6f,%llu\n", i + 1, r.start_ms / 1000.0,
                     end / 1000.0, (unsigned long long)r.counts.reads, (unsigned long long)r.counts.writes,

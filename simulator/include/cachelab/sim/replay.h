@@ -79,6 +79,7 @@ struct ReplayResult {
   ReplayCounts totals;
   StoreStats store;  // evictions, expirations...
   std::vector<TimelineRow> timeline;
+  std::uint64_t timeline_interval_ms = 0;
   std::uint64_t span_ms = 0;  // virtual time covered
 };
 
