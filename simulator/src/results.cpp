@@ -24,7 +24,7 @@ Field ratio(const char* name, double v, const char* format = "%.6f") {
 }
 Field maybe(const char* name, std::optional<double> v) {
   if (!v) return {name, "", nullptr};
-  return ratio(name, *v, "%g");
+  return ratio(name, *v, "%.15g");
 }
 
 std::string csv_escape(const std::string& s) {
@@ -127,7 +127,7 @@ void print_results_table(std::ostream& out, const std::vector<SimRun>& runs) {
     const ReplayCounts& t = run.result.totals;
     const auto ttl = uniform_ttl_s(run.scenario);
     char ttl_text[32] = "-";
-    if (ttl) std::snprintf(ttl_text, sizeof ttl_text, "%g", *ttl);
+    if (ttl) std::snprintf(ttl_text, sizeof ttl_text, "%.15g", *ttl);
     std::snprintf(line, sizeof line, "%-16s %-12s %14s %8s %-15s %11llu %9.4f %9.4f %11.4f %8.1fs %11llu\n",
                   run.scenario.name.substr(0, 16).c_str(), run.scenario.cache.policy.c_str(),
                   format_capacity(run.scenario.cache.capacity).c_str(), ttl_text,

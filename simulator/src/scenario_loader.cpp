@@ -39,7 +39,8 @@ class Loader {
     for (const auto& [node, where] : overridden_)
       if (node.is(at)) place = file_ + where;
     const YAML::Mark mark = at.Mark();
-    if (place.empty()) place = mark.line < 0 ? file_ + " (--set)" : file_ + ":" + std::to_string(mark.line + 1);
+    // No line: a map that --set created, or the root of an empty file.
+    if (place.empty()) place = mark.line < 0 ? file_ : file_ + ":" + std::to_string(mark.line + 1);
     throw InputError(place + ": " + field + ": " + what);
   }
 

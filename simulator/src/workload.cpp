@@ -35,11 +35,13 @@ std::size_t SyntheticWorkload::read(std::span<Request> out) {
   std::size_t n = 0;
   while (n < out.size() && !done_) {
     now_s_ += rng_.exponential(total_rate_);
-    const auto now_ms = static_cast<std::uint64_t>(now_s_ * 1000.0);
-    if (duration_ms_ && now_ms >= duration_ms_) {
+    const double t_ms = now_s_ * 1000.0;
+    if (duration_ms_ && t_ms >= double(duration_ms_)) {
       done_ = true;
       break;
     }
+    // Far beyond any clock (absurdly low rates): the replay refuses spans over 49.7 days anyway.
+    const std::uint64_t now_ms = t_ms < 1e18 ? static_cast<std::uint64_t>(t_ms) : std::uint64_t{1} << 60;
     apply_shifts(now_ms);
     // Pick the stream: linear over a handful of classes.
     double pick = rng_.uniform() * total_rate_;
