@@ -295,7 +295,8 @@ class Loader {
 
   TraceSpec trace(const YAML::Node& node) const {
     require_map(node, "trace");
-    check_keys(node, "trace.", {"path", "format", "columns", "header", "delimiter", "time_unit", "ttl_unit", "size"});
+    check_keys(node, "trace.",
+               {"path", "format", "columns", "header", "delimiter", "time_unit", "ttl_unit", "size", "all_reads"});
     TraceSpec t;
     if (!node["path"]) fail(node, "trace.path", "missing field");
     std::filesystem::path path = scalar(node["path"], "trace.path");
@@ -324,6 +325,7 @@ class Loader {
       if (!t.columns.key) fail(cols, "trace.columns.key", "missing field");
     }
     if (node["header"]) t.header = boolean(node["header"], "trace.header");
+    if (node["all_reads"]) t.all_reads = boolean(node["all_reads"], "trace.all_reads");
     if (node["delimiter"]) {
       const std::string d = scalar(node["delimiter"], "trace.delimiter");
       if (d.size() != 1) fail(node["delimiter"], "trace.delimiter", "expected one character");

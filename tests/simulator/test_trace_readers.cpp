@@ -139,3 +139,11 @@ TEST_CASE("convert: csv and twitter round trips keep every request", "[sim][trac
     }
   }
 }
+
+TEST_CASE("all_reads: a trace's ops are ignored", "[sim][trace]") {
+  TraceSpec spec;
+  spec.format = TraceFormat::kTwitter;
+  spec.path = temp_file("tw_all.csv", "0,k,1,9,1,get,0\n1,k,1,9,1,set,0\n2,k,1,9,1,delete,0\n");
+  spec.all_reads = true;
+  for (const Request& r : read_all(*open_trace(spec))) CHECK(r.op == RequestOp::kRead);
+}

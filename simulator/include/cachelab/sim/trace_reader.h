@@ -38,6 +38,9 @@ struct TraceSpec {
   double time_unit_ms = 1000.0;  // the trace's time unit in ms (csv, twitter and oracleGeneral: seconds)
   double ttl_unit_ms = 1000.0;   // the ttl column's unit in ms (seconds)
   std::uint32_t default_size = 1;  // when a csv has no size column
+  // Every request is a read whatever its op says (a cache trace replayed as a plain key stream,
+  // as libCacheSim does, instead of counting its sets as origin writes).
+  bool all_reads = false;
 };
 
 class TraceReader {
