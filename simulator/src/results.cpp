@@ -128,13 +128,17 @@ void print_results_table(std::ostream& out, const std::vector<SimRun>& runs) {
     const auto ttl = uniform_ttl_s(run.scenario);
     char ttl_text[32] = "-";
     if (ttl) std::snprintf(ttl_text, sizeof ttl_text, "%.15g", *ttl);
-    std::snprintf(line, sizeof line, "%-16s %-12s %14s %8s %-15s %11llu %9.4f %9.4f %11.4f %8.1fs %11llu\n",
+    std::snprintf(line, sizeof line, "%-16s %-12s %14s %8s %-15s %11llu %9.4f %9.4f %11.4f %8.1fs %11llu",
                   run.scenario.name.substr(0, 16).c_str(), run.scenario.cache.policy.c_str(),
                   format_capacity(run.scenario.cache.capacity).c_str(), ttl_text,
                   std::string(invalidation_name(run.scenario.invalidation)).c_str(), (unsigned long long)t.reads,
                   t.hit_ratio(), t.byte_hit_ratio(), t.stale_ratio(), t.mean_stale_age_s(),
                   (unsigned long long)t.origin_reads);
     out << line;
+    // Swept paths the columns above do not show.
+    for (const auto& [path, value] : run.cell)
+      if (!is_short_axis(path) && path != "invalidation") out << "  " << path << "=" << value;
+    out << "\n";
   }
 }
 
