@@ -4,14 +4,14 @@
 #include <xxhash.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
@@ -108,52 +108,51 @@ std::string directory_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-// Reads fixed-size fields from the loaded file, refusing to read past its end.
-class Reader {
+// Reads a snapshot file in order, with a buffer, refusing to read past its end.
+class FileReader {
  public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  explicit FileReader(std::FILE* f) : file_(f) {}
+  bool read(void* out, std::size_t n) { return std::fread(out, 1, n, file_) == n; }
   template <class T>
   bool get(T* out) {
-    if (bytes_.size() < sizeof(T)) return false;
-    std::memcpy(out, bytes_.data(), sizeof(T));
-    bytes_.remove_prefix(sizeof(T));
-    return true;
+    return read(out, sizeof(T));
   }
-  bool take(std::size_t n, std::string_view* out) {
-    if (bytes_.size() < n) return false;
-    *out = bytes_.substr(0, n);
-    bytes_.remove_prefix(n);
-    return true;
+  bool take(std::size_t n, std::string* out) {
+    out->resize(n);
+    return n == 0 || read(out->data(), n);
   }
-  bool empty() const { return bytes_.empty(); }
 
  private:
-  std::string_view bytes_;
+  std::FILE* file_;
 };
 
-struct Record {
-  RecordHeader header;
-  std::string_view key;
-  std::string_view value;
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
 };
+using File = std::unique_ptr<std::FILE, FileCloser>;
 
-// Parses every record (without touching the store). Returns an error text, or "" when valid.
-std::string parse_records(std::string_view body, std::vector<Record>& records) {
-  Reader in(body);
-  while (true) {
-    Record r{};
-    if (!in.get(&r.header.key_len)) return "truncated record";
-    if (r.header.key_len == 0) break;  // the end marker
-    if (r.header.key_len > kMaxKeyLength) return "bad key length";
-    if (!in.get(&r.header.value_len) || !in.get(&r.header.flags) || !in.get(&r.header.cas) ||
-        !in.get(&r.header.expiry_unix) || !in.take(r.header.key_len, &r.key) ||
-        !in.take(r.header.value_len, &r.value))
-      return "truncated record";
-    records.push_back(r);
+// Pass 1: the magic and the checksum of the whole file, streamed (the file may be as large as
+// the cache). Returns an error text, or "" when the file is intact.
+std::string verify(std::FILE* f, std::uint64_t size) {
+  constexpr std::uint64_t kSmallest = 8 + 4 + 8 + 8;  // magic, end marker, count, checksum
+  char magic[8];
+  if (size < kSmallest || std::fread(magic, 1, sizeof magic, f) != sizeof magic ||
+      std::string_view(magic, sizeof magic) != kMagic)
+    return "not a cachelab snapshot";
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  XXH3_64bits_update(&state, magic, sizeof magic);
+  std::vector<char> chunk(1 << 20);
+  std::uint64_t left = size - sizeof magic - sizeof(std::uint64_t);
+  while (left > 0) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
+    if (std::fread(chunk.data(), 1, n, f) != n) return "read error";
+    XXH3_64bits_update(&state, chunk.data(), n);
+    left -= n;
   }
-  std::uint64_t count = 0;
-  if (!in.get(&count) || !in.empty()) return "bad trailer";
-  if (count != records.size()) return "item count does not match";
+  std::uint64_t stored = 0;
+  if (std::fread(&stored, 1, sizeof stored, f) != sizeof stored) return "read error";
+  if (XXH3_64bits_digest(&state) != stored) return "checksum mismatch (truncated or corrupt)";
   return {};
 }
 
@@ -194,45 +193,54 @@ std::size_t save_snapshot(const std::string& path, ShardedStore& store, const pr
 
 SnapshotLoad load_snapshot(const std::string& path, ShardedStore& store, const protocol::ExpiryClock& clock) {
   SnapshotLoad result;
-  std::ifstream file(path, std::ios::binary);
+  File file(std::fopen(path.c_str(), "rb"));
   if (!file) {
-    if (errno != ENOENT) result.error = std::string("cannot open: ") + std::strerror(errno);
     result.found = errno != ENOENT;
+    if (result.found) result.error = std::string("cannot open: ") + std::strerror(errno);
     return result;
   }
   result.found = true;
-  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (file.bad()) {
-    result.error = "read error";
+  struct stat st {};
+  if (::fstat(::fileno(file.get()), &st) != 0) {
+    result.error = std::string("cannot stat: ") + std::strerror(errno);
     return result;
   }
-  const std::string_view all(bytes);
-  if (all.size() < kMagic.size() + sizeof(std::uint64_t) || all.substr(0, kMagic.size()) != kMagic) {
-    result.error = "not a cachelab snapshot";
-    return result;
-  }
-  const std::string_view checked = all.substr(0, all.size() - sizeof(std::uint64_t));
-  std::uint64_t stored_sum = 0;
-  std::memcpy(&stored_sum, all.data() + checked.size(), sizeof stored_sum);
-  if (XXH3_64bits(checked.data(), checked.size()) != stored_sum) {
-    result.error = "checksum mismatch (truncated or corrupt)";
-    return result;
-  }
-  std::vector<Record> records;
-  result.error = parse_records(checked.substr(kMagic.size()), records);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  result.error = verify(file.get(), size);
   if (!result.error.empty()) return result;
 
+  // Pass 2: restore item by item. The checksum matched, so a bad record here means the file
+  // changed under us: drop what was restored (a cold start, as promised) and say so.
+  std::fseek(file.get(), static_cast<long>(kMagic.size()), SEEK_SET);
+  FileReader in(file.get());
   const std::int64_t now_unix = clock.unix_now();
   const Tick now = clock.tick_of_unix(now_unix);
-  for (const Record& r : records) {
-    if (r.header.expiry_unix != 0 && r.header.expiry_unix <= now_unix) continue;  // expired while down
-    const Tick expiry = r.header.expiry_unix == 0 ? kNever : clock.tick_of_unix(r.header.expiry_unix);
-    const KeyRef key = ShardedStore::key(r.key);
-    const StoreResult stored = store.with_shard(key, [&](Store& s) {
-      return s.restore(key, r.value, r.header.flags, expiry, r.header.cas, now);
-    });
+  std::string key, value;
+  std::uint64_t records = 0;
+  auto fail = [&](const char* why) {
+    store.each_shard([](Store& s) { s.flush(); });
+    result.items = 0;
+    result.error = why;
+    return result;
+  };
+  while (true) {
+    RecordHeader h{};
+    if (!in.get(&h.key_len)) return fail("truncated record");
+    if (h.key_len == 0) break;  // the end marker
+    if (h.key_len > kMaxKeyLength) return fail("bad key length");
+    if (!in.get(&h.value_len) || !in.get(&h.flags) || !in.get(&h.cas) || !in.get(&h.expiry_unix) ||
+        h.value_len > size || !in.take(h.key_len, &key) || !in.take(h.value_len, &value))
+      return fail("truncated record");
+    ++records;
+    if (h.expiry_unix != 0 && h.expiry_unix <= now_unix) continue;  // expired while we were down
+    const Tick expiry = h.expiry_unix == 0 ? kNever : clock.tick_of_unix(h.expiry_unix);
+    const KeyRef k = ShardedStore::key(key);
+    const StoreResult stored =
+        store.with_shard(k, [&](Store& s) { return s.restore(k, value, h.flags, expiry, h.cas, now); });
     if (stored == StoreResult::kStored) ++result.items;
   }
+  std::uint64_t count = 0;
+  if (!in.get(&count) || count != records) return fail("item count does not match");
   return result;
 }
 
