@@ -31,6 +31,7 @@ namespace {
 constexpr std::size_t kBatch = 4096;
 // Proactive expiry: each virtual second, this many index buckets are scanned for expired items.
 constexpr std::size_t kReclaimBucketsPerSecond = 16384;
+constexpr std::size_t kMaxTimelineRows = 10'000'000;
 constexpr std::uint64_t kProgressMask = (1u << 20) - 1;
 constexpr std::uint64_t kMaxSpanMs = std::numeric_limits<Tick>::max() - 2;
 
@@ -226,6 +227,9 @@ class Replayer {
   }
 
   void close_interval() {
+    if (result_.timeline.size() >= kMaxTimelineRows)
+      throw InputError("the timeline interval is too small for this workload (more than " +
+                       std::to_string(kMaxTimelineRows) + " intervals): choose a longer one");
     result_.timeline.push_back({interval_end_ms_ - config_.timeline_interval_ms, interval_});
     result_.timeline.back().counts.requests = interval_.reads + interval_.writes;
     interval_ = ReplayCounts{};
