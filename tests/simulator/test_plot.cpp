@@ -76,7 +76,7 @@ TEST_CASE("plot: bad requests and gnuplot failures are told apart", "[simulator]
   CHECK_THROWS_AS(plot_table(sample_table(), spec), PlotUsageError);
 }
 
-TEST_CASE("plot: axis labels carry units; capacities and TTLs get a log axis", "[simulator][plot]") {
+TEST_CASE("plot: axis labels carry units, capacities and TTLs get a log axis", "[simulator][plot]") {
   CHECK(axis_label("ttl_s") == "TTL (s)");
   CHECK(axis_label("mean_stale_age_s") == "mean stale age (s)");
   CHECK(axis_label("warmup_s") == "warmup (s)");
