@@ -86,6 +86,13 @@ class WarmRestartTest(unittest.TestCase):
     def test_corrupt_snapshot_is_ignored(self):
         self.check_cold_start_after(lambda d: d[:40] + bytes([d[40] ^ 0xFF]) + d[41:])
 
+    def test_unwritable_snapshot_fails_the_exit_code(self):
+        path = os.path.join(self.dir, "no-such-dir", "cache.snap")
+        s = Server("--snapshot", path).start()  # nothing to load: a cold start
+        raw(s.address, b"set k 0 0 1\r\nv\r\n", lines=1)
+        self.assertEqual(s.stop(), 1)
+        self.assertIn(b"cannot create snapshot", s.stderr)
+
     def test_garbage_and_empty_files_are_ignored(self):
         self.check_cold_start_after(lambda d: b"not a snapshot at all")
         self.check_cold_start_after(lambda d: b"")
