@@ -1,9 +1,160 @@
-// cachelab ttl: recommend a TTL per class for a staleness budget.
+// cachelab ttl: for each class, the TTL with the best hit ratio within a staleness budget.
+// Glue only: the search is simulator/src/ttl_picker.cpp; the plot is cachelab plot's.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "cachelab/sim/errors.h"
+#include "cachelab/sim/plot.h"
+#include "cachelab/sim/scenario.h"
+#include "cachelab/sim/ttl_picker.h"
+#include "cachelab/sim/units.h"
 #include "command.h"
+#include "help_option.h"
+#include "options.h"
 
 namespace cachelab::cli {
 namespace {
-int run_ttl(int, char**) { return not_built_yet("ttl", "5"); }
+
+std::string ttl_text(std::uint64_t ms) {
+  if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+void print_table(const std::vector<sim::TtlTrial>& trials, std::optional<std::size_t> chosen) {
+  std::printf("  %-8s %10s %12s %17s %15s\n", "ttl", "hit_ratio", "stale_ratio", "mean_stale_age_s", "origin_reads/s");
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    const auto& t = trials[i];
+    std::printf("%s %-8s %10.4f %12.4f %17.2f %15.2f%s\n", chosen == i ? "->" : "  ", ttl_text(t.ttl_ms).c_str(),
+                t.hit_ratio, t.stale_ratio, t.mean_stale_age_s, t.origin_reads_per_s, t.within_budget ? "" : "  over budget");
+  }
+}
+
+void write_csv(const std::filesystem::path& path, const std::vector<sim::TtlChoice>& choices) {
+  std::ofstream out(path);
+  out << "class,invalidation,ttl_s,hit_ratio,stale_ratio,mean_stale_age_s,origin_reads_per_s,within_budget,chosen\n";
+  auto rows = [&](const sim::TtlChoice& c, const std::vector<sim::TtlTrial>& trials, const char* mode, bool mark) {
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      const auto& t = trials[i];
+      out << c.group << ',' << mode << ',' << static_cast<double>(t.ttl_ms) / 1000.0 << ',' << t.hit_ratio << ','
+          << t.stale_ratio << ',' << t.mean_stale_age_s << ',' << t.origin_reads_per_s << ',' << t.within_budget << ','
+          << (mark && c.chosen == i) << '\n';
+    }
+  };
+  for (const auto& c : choices) {
+    rows(c, c.trials, "scenario", true);
+    rows(c, c.delete_on_write, "delete-on-write", false);
+  }
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+// Hit ratio and stale ratio against TTL (log x), the chosen TTL marked.
+void plot_class(const std::filesystem::path& dir, const sim::Scenario& s, const sim::TtlChoice& c, double budget) {
+  sim::CsvTable table;
+  table.columns = {"ttl_s", "hit_ratio", "stale_ratio"};
+  for (const auto& t : c.trials)
+    table.rows.push_back({std::to_string(static_cast<double>(t.ttl_ms) / 1000.0), std::to_string(t.hit_ratio),
+                          std::to_string(t.stale_ratio)});
+  sim::PlotSpec spec;
+  spec.x = "ttl_s";
+  spec.y = {"hit_ratio", "stale_ratio"};
+  spec.output = (dir / ("ttl-" + c.group + ".png")).string();
+  std::ostringstream title;
+  title << s.name << ": class " << c.group << ", stale budget " << budget;
+  spec.title = title.str();
+  if (c.chosen) {
+    spec.marker_x = static_cast<double>(c.trials[*c.chosen].ttl_ms) / 1000.0;
+    spec.marker_label = "chosen " + ttl_text(c.trials[*c.chosen].ttl_ms);
+  }
+  sim::plot_table(table, spec);
+  std::printf("wrote %s\n", spec.output.c_str());
+}
+
+int run_ttl(int argc, char** argv) {
+  po::options_description visible("options");
+  std::string scenario_path, out_dir, candidates;
+  std::vector<std::string> sets;
+  double budget = -1;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  visible.add_options()
+      ("max-stale-ratio", po::value(&budget)->required(), "the staleness budget: stale hits / reads, e.g. 0.01")
+      ("candidates", po::value(&candidates), "TTLs to try, comma-separated (default 1s,5s,10s,30s,1m,5m,10m,30m,1h,6h,1d)")
+      ("out,o", po::value(&out_dir), "write DIR/ttl.csv and one plot per class (DIR/ttl-CLASS.png)")
+      ("set", po::value(&sets)->composing(), "override a scenario field first, as in cachelab sim (repeatable)")
+      ("jobs,j", po::value(&jobs), "replays run in parallel (default: the number of cores)");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&scenario_path));
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map vm;
+  const char* usage = "cachelab ttl SCENARIO.yaml --max-stale-ratio R [--candidates 1s,10s,1m,...] [-o DIR]";
+  if (print_help_if_asked(argc, argv, usage, visible)) return kExitOk;
+  if (auto code = parse_options(argc, argv, usage, all, positional, vm)) return *code;
+  if (scenario_path.empty()) {
+    std::fprintf(stderr, "cachelab ttl: missing SCENARIO.yaml (see --help)\n");
+    return kExitUsage;
+  }
+  if (!(budget >= 0 && budget <= 1)) {
+    std::fprintf(stderr, "cachelab ttl: --max-stale-ratio must be in [0, 1]\n");
+    return kExitUsage;
+  }
+  sim::TtlOptions options;
+  options.max_stale_ratio = budget;
+  options.jobs = jobs == 0 ? 1 : jobs;
+  std::stringstream list(candidates);
+  for (std::string item; std::getline(list, item, ',');) {
+    if (item.empty()) continue;
+    const auto ms = sim::parse_duration_ms(item);
+    if (!ms || *ms == 0) {
+      std::fprintf(stderr, "cachelab ttl: --candidates: '%s' is not a TTL such as 30s or 5m\n", item.c_str());
+      return kExitUsage;
+    }
+    options.candidates_ms.push_back(*ms);
+  }
+  try {
+    const sim::Scenario s = sim::load_scenario(scenario_path, sets);
+    const auto choices = sim::pick_ttls(s, options);
+    for (const auto& c : choices) {
+      std::printf("class %s (invalidation %s, budget: stale ratio <= %g)\n", c.group.c_str(),
+                  std::string(sim::invalidation_name(s.invalidation)).c_str(), budget);
+      print_table(c.trials, c.chosen);
+      if (c.chosen) {
+        const auto& t = c.trials[*c.chosen];
+        std::printf("  choose ttl %s: hit ratio %.4f, stale ratio %.4f\n\n", ttl_text(t.ttl_ms).c_str(), t.hit_ratio, t.stale_ratio);
+      } else {
+        std::printf("  no TTL keeps the stale ratio within %g.\n", budget);
+        if (!c.delete_on_write.empty()) {
+          std::printf("  with delete-on-write (the cache is told of each write, nothing is served stale):\n");
+          print_table(c.delete_on_write, std::nullopt);
+        }
+        std::printf("\n");
+      }
+    }
+    if (!out_dir.empty()) {
+      std::filesystem::create_directories(out_dir);
+      write_csv(std::filesystem::path(out_dir) / "ttl.csv", choices);
+      for (const auto& c : choices) plot_class(out_dir, s, c, budget);
+    }
+  } catch (const sim::InputError& e) {
+    std::fprintf(stderr, "cachelab ttl: %s\n", e.what());
+    return kExitUsage;
+  } catch (const sim::PlotUsageError& e) {
+    std::fprintf(stderr, "cachelab ttl: %s\n", e.what());
+    return kExitUsage;
+  } catch (const sim::PlotError& e) {
+    std::fprintf(stderr, "cachelab ttl: %s\n", e.what());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 CACHELAB_REGISTER_COMMAND(ttl, "ttl", "recommend a TTL per class for a staleness budget", run_ttl);
 }  // namespace cachelab::cli

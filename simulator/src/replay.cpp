@@ -51,6 +51,7 @@ struct Pending {
   std::uint32_t size;
   RequestOp op;
   std::int32_t access;   // index in the access batch, -1 when the cache is not involved
+  std::uint16_t source;  // the request's class
 };
 
 std::unique_ptr<Store> make_replay_store(const ReplayConfig& config) {
@@ -146,7 +147,7 @@ class Replayer {
 
   void queue(const Request& r, std::uint64_t rel) {
     ++result_.totals.requests;
-    Pending p{nullptr, 0, rel, r.size, r.op, -1};
+    Pending p{nullptr, 0, rel, r.size, r.op, -1, r.source};
     Access a{};
     a.key = r.key;
     a.now = tick(rel);
@@ -192,9 +193,13 @@ class Replayer {
 
   void account(const Pending& p) {
     ReplayCounts& total = result_.totals;
+    if (p.source >= result_.per_source.size()) result_.per_source.resize(p.source + 1u);
+    ReplayCounts& source = result_.per_source[p.source];
+    ++source.requests;
     if (p.op != RequestOp::kRead) {
       ++total.writes;
       ++interval_.writes;
+      ++source.writes;
       // The first write since the cached copy was filled is when that copy became outdated.
       if (p.origin->filled_version == p.version - 1) p.origin->outdated_since_ms = p.time_ms;
       if (p.access >= 0 && accesses_[p.access].hit && accesses_[p.access].op == Access::Op::kUpdate)
@@ -202,12 +207,12 @@ class Replayer {
       return;
     }
     const Access& a = accesses_[p.access];
-    for (ReplayCounts* c : {&total, &interval_}) {
+    for (ReplayCounts* c : {&total, &interval_, &source}) {
       ++c->reads;
       c->read_bytes += p.size;
     }
     if (!a.hit) {
-      for (ReplayCounts* c : {&total, &interval_}) {
+      for (ReplayCounts* c : {&total, &interval_, &source}) {
         ++c->misses;
         ++c->origin_reads;
       }
@@ -216,7 +221,7 @@ class Replayer {
     }
     const bool stale = p.origin && a.copy_version < p.version;
     const double age = stale ? double(p.time_ms - p.origin->outdated_since_ms) : 0.0;
-    for (ReplayCounts* c : {&total, &interval_}) {
+    for (ReplayCounts* c : {&total, &interval_, &source}) {
       ++c->hits;
       c->hit_bytes += p.size;
       if (stale) {

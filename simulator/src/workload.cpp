@@ -57,6 +57,7 @@ std::size_t SyntheticWorkload::read(std::span<Request> out) {
     r.size = key_size(seed_, st.class_index, c.size, k);
     r.op = st.write ? RequestOp::kWrite : RequestOp::kRead;
     r.ttl_ms = c.ttl_ms;
+    r.source = static_cast<std::uint16_t>(st.class_index);
     r.next_access = UINT64_MAX;
   }
   return n;

@@ -77,6 +77,7 @@ struct TimelineRow {
 
 struct ReplayResult {
   ReplayCounts totals;
+  std::vector<ReplayCounts> per_source;  // by Request::source (one entry for a trace)
   StoreStats store;  // evictions, expirations...
   std::vector<TimelineRow> timeline;
   std::uint64_t timeline_interval_ms = 0;

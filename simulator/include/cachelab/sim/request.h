@@ -24,6 +24,9 @@ struct Request {
   // Index of this key's next request, as oracleGeneral traces record it (UINT64_MAX = never or
   // unknown): only the offline optimum (belady) uses it.
   std::uint64_t next_access = UINT64_MAX;
+  // Which synthetic class issued it (its index in the scenario; 0 for traces): the replay keeps
+  // counts per class, so that `cachelab ttl` can judge each class's TTL on its own reads.
+  std::uint16_t source = 0;
 };
 
 }  // namespace cachelab::sim
