@@ -1,10 +1,13 @@
 #include "cachelab/server/server.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <cstring>
@@ -44,12 +47,15 @@ class Server {
         store_(options.policy, options.store, options.policy_args, shard_count(options)),
         state_(store_, clock_, options.settings, static_cast<std::size_t>(options.settings.threads)),
         signals_(main_io_, SIGINT, SIGTERM),
-        reclaim_timer_(main_io_) {
+        reclaim_timer_(main_io_),
+        accept_retry_(main_io_) {
     state_.verbosity.store(options.verbose, std::memory_order_relaxed);
     state_.request_shutdown = [this] { asio::post(main_io_, [this] { stop(); }); };
   }
 
   int run() {
+    std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-write is an error code, not a kill
+    raise_fd_limit();
     load_snapshot_if_any();
     const std::string where = listen();
     for (std::size_t i = 0; i < state_.worker_count(); ++i)
@@ -76,6 +82,17 @@ class Server {
   static std::size_t shard_count(const ServerOptions& o) {
     // More shards than threads so that threads rarely wait on the same lock.
     return static_cast<std::size_t>(std::max(o.settings.threads, 1)) * 4;
+  }
+
+  // Like memcached: make room for -c connections (plus listeners, snapshot, logs) if the hard
+  // limit allows it.
+  void raise_fd_limit() const {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    const rlim_t wanted = static_cast<rlim_t>(options_.settings.max_connections) + 64;
+    if (limit.rlim_cur >= wanted) return;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
   }
 
   std::string listen() {
@@ -114,8 +131,18 @@ class Server {
     Worker& worker = *workers_[next_worker_++ % workers_.size()];
     acceptor_->async_accept(worker.io, [this, &worker](const boost::system::error_code& ec, Socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
-      if (!ec) admit(worker, std::move(socket));
-      accept();
+      if (!ec) {
+        admit(worker, std::move(socket));
+        accept();
+        return;
+      }
+      // Out of file descriptors (or another accept error): retrying at once would spin at
+      // full CPU; wait a moment, the connections being served go on meanwhile.
+      if (options_.verbose > 0) std::fprintf(stderr, "cachelab serve: accept: %s\n", ec.message().c_str());
+      accept_retry_.expires_after(std::chrono::milliseconds(100));
+      accept_retry_.async_wait([this](const boost::system::error_code& wait_ec) {
+        if (!wait_ec) accept();
+      });
     });
   }
 
@@ -157,6 +184,7 @@ class Server {
     if (acceptor_) acceptor_->close(ignored);
     signals_.cancel(ignored);
     reclaim_timer_.cancel();
+    accept_retry_.cancel();
     for (auto& w : workers_) {
       w->guard.reset();
       w->io.stop();
@@ -196,6 +224,7 @@ class Server {
   asio::io_context main_io_{1};
   asio::signal_set signals_;
   asio::steady_timer reclaim_timer_;
+  asio::steady_timer accept_retry_;
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::size_t next_worker_ = 0;

@@ -30,8 +30,9 @@ def free_port():
 class Server:
     """`with Server(extra args) as s:` runs cachelab serve on a free port until the block ends."""
 
-    def __init__(self, *args, port=None):
+    def __init__(self, *args, port=None, preexec_fn=None):
         self.args = [str(a) for a in args]
+        self.preexec_fn = preexec_fn
         self.port = port or free_port()
         self.proc = None
         self.returncode = None
@@ -39,7 +40,8 @@ class Server:
 
     def start(self):
         cmd = [binary(), "serve", "-p", str(self.port), "-l", "127.0.0.1"] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     preexec_fn=self.preexec_fn)
         line = self._read_line(self.proc.stdout, READY_TIMEOUT_S)
         expected = "cachelab listening on 127.0.0.1:%d\n" % self.port
         if line != expected:

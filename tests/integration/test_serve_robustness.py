@@ -129,6 +129,35 @@ class Flags(unittest.TestCase):
             for s in held:
                 s.close()
 
+    def test_out_of_file_descriptors_does_not_spin(self):
+        import resource
+
+        def few_fds():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+
+        with Server("-c", "1000", preexec_fn=few_fds) as server:
+            socks = [connect(server) for _ in range(80)]  # more than the server can accept
+            time.sleep(1.0)
+            with open("/proc/%d/stat" % server.proc.pid) as f:
+                before = sum(int(x) for x in f.read().split()[13:15])
+            time.sleep(1.0)
+            with open("/proc/%d/stat" % server.proc.pid) as f:
+                after = sum(int(x) for x in f.read().split()[13:15])
+            self.assertLess(after - before, 20)  # CPU ticks in 1 s: waiting, not spinning
+            socks[0].sendall(b"version\r\n")
+            self.assertTrue(read_until(socks[0], b"\r\n").startswith(b"VERSION "))
+            for s in socks:
+                s.close()
+            deadline = time.monotonic() + 10
+            reply = b""
+            while not reply.startswith(b"VERSION ") and time.monotonic() < deadline:
+                time.sleep(0.2)
+                try:
+                    reply = raw(server.address, b"version\r\n", lines=1, timeout=2)
+                except OSError:
+                    reply = b""
+            self.assertTrue(reply.startswith(b"VERSION "), reply)
+
     def test_C_disables_cas(self):
         with Server("-C") as server:
             reply = raw(server.address, b"set k 0 0 1\r\nv\r\ngets k\r\ncas k 0 0 1 5\r\nw\r\ncas k 0 0 1 0\r\nw\r\n",
