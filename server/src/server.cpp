@@ -11,7 +11,6 @@
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <stdexcept>
 #include <thread>
