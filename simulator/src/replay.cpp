@@ -1,6 +1,7 @@
 #include "cachelab/sim/replay.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <unordered_map>
@@ -55,10 +56,16 @@ struct Pending {
 };
 
 std::unique_ptr<Store> make_replay_store(const ReplayConfig& config) {
-  const StoreConfig store{.capacity = config.capacity.amount,
+  // SHARDS: a sample of the keys sees a cache scaled down by the same rate.
+  const auto capacity = config.sample_rate < 1
+                            ? std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(
+                                                             static_cast<double>(config.capacity.amount) * config.sample_rate)))
+                            : config.capacity.amount;
+  const StoreConfig store{.capacity = capacity,
                           .count_objects = config.capacity.count_objects,
                           .store_values = false,
-                          .overhead_bytes = config.overhead_bytes};
+                          .overhead_bytes = config.overhead_bytes,
+                          .ticks_per_second = 1000};  // the virtual clock counts milliseconds
   if (!config.policy_module.empty()) return make_module_store(config.policy_module, store, config.policy_args);
   return make_store(config.policy, store, config.policy_args);
 }
@@ -88,6 +95,7 @@ class Replayer {
     if (config_.timeline_interval_ms && started_) close_interval();
     result_.store = store_->stats();
     result_.span_ms = last_ms_;
+    if (config_.sample_rate < 1) scale_to_full_trace();
     result_.timeline_interval_ms = config_.timeline_interval_ms;
     return std::move(result_);
   }
@@ -104,7 +112,7 @@ class Replayer {
     // Traces may step back a little (merged clients): time never runs backwards here.
     const std::uint64_t rel = std::max(last_ms_, r.time_ms >= base_ms_ ? r.time_ms - base_ms_ : 0);
     if (config_.duration_ms && rel >= config_.duration_ms) return false;
-    if (config_.max_requests && result_.totals.requests >= config_.max_requests) return false;
+    if (config_.max_requests && result_.totals.requests + unsampled_ >= config_.max_requests) return false;
     if (rel > kMaxSpanMs)
       throw InputError("the workload spans more than 49.7 days of virtual time (the engine's clock counts "
                        "32-bit milliseconds): shorten it or split the trace");
@@ -125,6 +133,11 @@ class Replayer {
       run_batch();
       store_->reclaim_expired(tick(rel), kReclaimBucketsPerSecond);
       next_reclaim_ms_ = rel - rel % 1000 + 1000;
+    }
+    if (config_.sample_rate < 1 && hash_id(r.key) >= sample_threshold_) {
+      ++unsampled_;
+      if (r.op == RequestOp::kRead) ++unsampled_reads_;
+      return true;
     }
     queue(r, rel);
     if (pending_.size() == kBatch) run_batch();
@@ -231,6 +244,35 @@ class Replayer {
     }
   }
 
+  // A sampled run's counts stand for 1/rate as many: report them as estimates for the whole trace.
+  void scale_to_full_trace() {
+    // SHARDS-adj: the sample drew more or fewer reads than rate × reads by chance, mostly through
+    // a few hot keys; the difference is credited as hits (the shortest reuse distances), as the
+    // SHARDS paper does, so that ratios are taken over the expected sample size.
+    const double expected_reads =
+        std::round(static_cast<double>(result_.totals.reads + unsampled_reads_) * config_.sample_rate);
+    const double adjustment = expected_reads - static_cast<double>(result_.totals.reads);
+    const double adjusted_hits = std::max(0.0, static_cast<double>(result_.totals.hits) + adjustment);
+    result_.totals.hits = static_cast<std::uint64_t>(adjusted_hits);
+    result_.totals.reads = static_cast<std::uint64_t>(std::max(0.0, expected_reads));
+    result_.totals.misses = result_.totals.reads - std::min(result_.totals.reads, result_.totals.hits);
+    result_.totals.origin_reads = result_.totals.misses;
+    const double f = 1.0 / config_.sample_rate;
+    auto scale = [f](std::uint64_t& v) { v = static_cast<std::uint64_t>(std::llround(static_cast<double>(v) * f)); };
+    auto scale_counts = [&](ReplayCounts& c) {
+      for (std::uint64_t* v : {&c.requests, &c.reads, &c.writes, &c.hits, &c.misses, &c.read_bytes, &c.hit_bytes,
+                               &c.stale_hits, &c.origin_reads})
+        scale(*v);
+      c.stale_age_ms_sum *= f;
+    };
+    scale_counts(result_.totals);
+    for (auto& c : result_.per_source) scale_counts(c);
+    for (auto& row : result_.timeline) scale_counts(row.counts);
+    for (std::uint64_t* v : {&result_.store.evictions, &result_.store.expirations, &result_.store.curr_items,
+                             &result_.store.bytes, &result_.store.total_items})
+      scale(*v);
+  }
+
   void close_interval() {
     if (result_.timeline.size() >= kMaxTimelineRows)
       throw InputError("the timeline interval is too small for this workload (more than " +
@@ -255,6 +297,10 @@ class Replayer {
   std::uint64_t interval_end_ms_ = 0;
   std::uint64_t next_reclaim_ms_ = 0;
   std::size_t next_restart_ = 0;
+  std::uint64_t unsampled_ = 0;  // requests skipped by SHARDS sampling
+  std::uint64_t unsampled_reads_ = 0;
+  const std::uint64_t sample_threshold_ =
+      config_.sample_rate < 1 ? static_cast<std::uint64_t>(std::ldexp(config_.sample_rate, 64)) : UINT64_MAX;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cachelab/sim/errors.h"
+#include "cachelab/sim/mrc.h"
 #include "cachelab/sim/next_access.h"
 #include "cachelab/sim/workload.h"
 
@@ -57,6 +58,55 @@ std::vector<std::vector<std::pair<const SweepAxis*, std::size_t>>> sweep_cells(c
   return cells;
 }
 
+// A sweep over LRU capacities of a plain key stream costs one pass instead of one replay per
+// capacity: every cell comes from one miss-ratio curve (Mattson stack distances), which gives the
+// same counts as separate replays (tests/simulator/test_mrc.cpp checks both ways). Anything the
+// curve cannot express (other policies, TTLs, writes, events, limits, a timeline) replays as usual.
+bool mrc_can_answer(const std::vector<SimRun>& runs, const Scenario& base, const SimOptions& options) {
+  if (runs.size() < 2 || !base.trace || options.timeline_ms) return false;
+  for (const SweepAxis& axis : base.sweep)
+    if (canonical_path(axis.path) != "cache.capacity") return false;
+  const TraceSpec& t = *base.trace;
+  const bool key_stream = t.format == TraceFormat::kOracleGeneral ||
+                          (t.format == TraceFormat::kCsv && (t.columns.op == 0 || t.all_reads) && t.columns.ttl == 0);
+  if (!key_stream) return false;
+  for (const SimRun& run : runs) {
+    const Scenario& s = run.scenario;
+    if (s.cache.policy != "lru" || !s.cache.policy_module.empty() || !s.cache.policy_args.empty()) return false;
+    if ((s.cache.ttl_ms != kTtlUnset && s.cache.ttl_ms != 0) || !s.restarts_ms.empty()) return false;
+    if (s.duration_ms || s.requests) return false;
+    if (s.cache.capacity.count_objects != base.cache.capacity.count_objects) return false;
+  }
+  return true;
+}
+
+void answer_from_mrc(std::vector<SimRun>& runs, const Scenario& base) {
+  std::vector<std::uint64_t> capacities;
+  for (const SimRun& run : runs) capacities.push_back(run.scenario.cache.capacity.amount);
+  auto trace = open_trace(*base.trace);
+  const auto curve = lru_miss_ratio_curve(
+      *trace, capacities,
+      {.bytes = !base.cache.capacity.count_objects, .sample_rate = base.sample, .overhead = base.cache.overhead_bytes});
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const MrcPoint& p = curve[i];
+    ReplayResult& r = runs[i].result;
+    ReplayCounts& c = r.totals;
+    c.requests = c.reads = p.requests;
+    c.misses = c.origin_reads = p.misses;
+    c.hits = p.requests - p.misses;
+    c.read_bytes = p.read_bytes;
+    c.hit_bytes = p.hit_bytes;
+    r.per_source = {c};
+    r.store.hits = c.hits;
+    r.store.misses = c.misses;
+    r.store.total_items = p.inserted;
+    r.store.curr_items = p.resident_objects;
+    r.store.bytes = p.resident_bytes;
+    r.store.evictions = p.inserted - std::min(p.inserted, p.resident_objects);
+    r.span_ms = p.span_ms;
+  }
+}
+
 }  // namespace
 
 std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options) {
@@ -76,6 +126,12 @@ std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions&
       labels.emplace_back(axis->path, axis->values[v]);
     }
     runs.push_back(SimRun{cell.empty() ? base : load_scenario(path, options.overrides, sets), std::move(labels), {}});
+  }
+
+  if (mrc_can_answer(runs, base, options)) {
+    answer_from_mrc(runs, base);
+    if (options.progress) options.progress(SimProgress{runs.size(), runs.size(), runs.front().result.totals.requests, 1.0});
+    return runs;
   }
 
   std::atomic<std::size_t> next{0};

@@ -98,13 +98,17 @@ class Loader {
   Scenario load(const YAML::Node& root) {
     if (!root.IsMap()) fail(root, "(top)", "a scenario is a YAML map (name:, cache:, classes: or trace:, ...)");
     check_keys(root, "", {"name", "seed", "duration", "requests", "cache", "invalidation", "classes", "events",
-                          "trace", "sweep", "plots", "description"});
+                          "trace", "sweep", "plots", "description", "sample"});
     Scenario s;
     s.file = file_;
     s.name = root["name"] ? scalar(root["name"], "name") : std::filesystem::path(file_).stem().string();
     if (root["seed"]) s.seed = u64(root["seed"], "seed");
     if (root["duration"]) s.duration_ms = duration(root["duration"], "duration");
     if (root["requests"]) s.requests = u64(root["requests"], "requests");
+    if (root["sample"]) {
+      s.sample = number(root["sample"], "sample");
+      if (!(s.sample > 0 && s.sample <= 1)) fail(root["sample"], "sample", "expected a rate in (0, 1], e.g. 0.01");
+    }
     if (!root["cache"]) fail(root, "cache", "missing field (e.g. cache: {capacity: 64MiB, policy: lru})");
     s.cache = cache(root["cache"]);
     if (root["invalidation"]) {
@@ -477,6 +481,7 @@ ReplayConfig replay_config(const Scenario& s) {
   r.restarts_ms = s.restarts_ms;
   r.duration_ms = s.duration_ms;
   r.max_requests = s.requests;
+  r.sample_rate = s.sample;
   return r;
 }
 

@@ -16,16 +16,24 @@
 
 namespace cachelab::sim {
 
+// Counts are exact, or estimated from the sample and scaled to the whole trace.
 struct MrcPoint {
   std::uint64_t capacity = 0;  // objects or bytes, as asked
   std::uint64_t requests = 0;  // requests in the trace
-  std::uint64_t misses = 0;    // exact, or estimated from the sample and scaled to the trace
+  std::uint64_t misses = 0;
+  std::uint64_t read_bytes = 0;
+  std::uint64_t hit_bytes = 0;
+  std::uint64_t inserted = 0;          // misses that fit the cache (an object larger is not cached)
+  std::uint64_t resident_objects = 0;  // in the cache at the end
+  std::uint64_t resident_bytes = 0;    // their charge (objects, or bytes with overhead)
+  std::uint64_t span_ms = 0;           // the trace's time span
   double miss_ratio() const noexcept { return requests ? double(misses) / double(requests) : 0.0; }
 };
 
 struct MrcOptions {
-  bool bytes = false;        // capacities in bytes (else objects)
-  double sample_rate = 1.0;  // SHARDS rate in (0, 1]
+  bool bytes = false;           // capacities in bytes (else objects)
+  double sample_rate = 1.0;     // SHARDS rate in (0, 1]
+  std::uint64_t overhead = 0;   // charged per object in byte mode, as the replay's overhead_bytes
 };
 
 // The LRU miss ratio at each capacity, in the order given.

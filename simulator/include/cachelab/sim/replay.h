@@ -48,6 +48,9 @@ struct ReplayConfig {
   std::uint64_t timeline_interval_ms = 0;  // 0 = no timeline
   std::uint64_t duration_ms = 0;           // stop at the first request at or after this; 0 = all
   std::uint64_t max_requests = 0;          // 0 = all
+  // SHARDS: replay only keys with hash_id(key) / 2^64 < rate, in a cache scaled by the rate, and
+  // scale the counts back by 1/rate. 1 = every key.
+  double sample_rate = 1.0;
   // Called every 2^20 requests with the requests so far and the virtual time covered (ms).
   std::function<void(std::uint64_t requests, std::uint64_t span_ms)> progress;
 };

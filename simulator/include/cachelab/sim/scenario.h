@@ -66,6 +66,9 @@ struct Scenario {
   std::uint64_t seed = 1;
   std::uint64_t duration_ms = 0;  // 0: not given
   std::uint64_t requests = 0;     // 0: not given
+  // SHARDS spatial sampling: follow only the keys whose hash falls under this rate, with the
+  // capacity scaled by it; counts are scaled back by 1/rate. 1 = every key.
+  double sample = 1.0;
   CacheSpec cache;
   Invalidation invalidation = Invalidation::kTtlOnly;
   std::vector<WorkloadClass> classes;
