@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "cachelab/sim/errors.h"
 #include "cachelab/sim/results.h"
@@ -33,12 +34,12 @@ int run_sim(int argc, char** argv) {
   po::options_description visible("options");
   std::string scenario, out_dir, timeline;
   std::vector<std::string> sets;
-  unsigned jobs = 1;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   visible.add_options()
       ("out,o", po::value(&out_dir), "write results.csv, results.json (and timeline.csv) into DIR")
       ("set", po::value(&sets)->composing(), "override a scenario field, e.g. --set cache.capacity=1GiB (repeatable)")
       ("timeline", po::value(&timeline), "also write DIR/timeline.csv with one row per interval, e.g. 60s")
-      ("jobs,j", po::value(&jobs), "sweep cells run in parallel (results do not depend on it)");
+      ("jobs,j", po::value(&jobs), "sweep cells run in parallel (default: the number of cores; results do not depend on it)");
   po::options_description hidden;
   hidden.add_options()("scenario", po::value(&scenario));
   po::options_description all;
