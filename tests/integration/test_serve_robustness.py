@@ -72,6 +72,23 @@ class ProtocolOverTheWire(unittest.TestCase):
             self.assertEqual(s.recv(100), b"")  # closed
         self.assertTrue(raw(self.server.address, b"version\r\n", lines=1).startswith(b"VERSION "))
 
+    def test_garbage_on_many_connections_leaves_others_untouched(self):
+        import random
+        rng = random.Random(7)
+        with connect(self.server) as good:
+            good.sendall(b"set keep 3 0 4\r\nsafe\r\n")
+            self.assertEqual(read_until(good, b"\r\n"), b"STORED\r\n")
+            for _ in range(20):
+                with connect(self.server) as bad:
+                    bad.sendall(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 20000))))
+                    bad.settimeout(0.2)
+                    try:
+                        bad.recv(1 << 16)
+                    except OSError:
+                        pass
+            good.sendall(b"get keep\r\n")
+            self.assertEqual(read_until(good, b"END\r\n"), b"VALUE keep 3 4\r\nsafe\r\nEND\r\n")
+
     def test_quit_closes(self):
         self.assertEqual(raw(self.server.address, b"quit\r\nversion\r\n"), b"")
 

@@ -98,6 +98,8 @@ class FakeServer {
     return out.bytes();
   }
 
+  std::size_t buffered() const { return buffer_.size(); }
+
   protocol::ManualClock clock;
   ShardedStore store;
   protocol::ServerState state;
