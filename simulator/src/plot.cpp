@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <gnuplot-iostream.h>
@@ -52,6 +53,14 @@ std::string quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
   return out + "'";
+}
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');)
+    if (!dir.empty() && ::access((std::filesystem::path(dir) / program).c_str(), X_OK) == 0) return true;
+  return false;
 }
 
 }  // namespace
@@ -145,6 +154,8 @@ void plot_table(const CsvTable& table, const PlotSpec& spec) {
   for (auto& [name, points] : lines) std::sort(points.begin(), points.end());
 
   const auto errors = std::filesystem::temp_directory_path() / ("cachelab-gnuplot-" + std::to_string(::getpid()) + ".err");
+  if (!on_path("gnuplot"))
+    throw PlotError("gnuplot not found on PATH: install it (Debian: apt-get install gnuplot-nox) or run scripts/install-deps");
   {
     // Fail before gnuplot runs if the file cannot be written (gnuplot would fall back to stdout).
     std::ofstream probe(spec.output, std::ios::binary | std::ios::trunc);

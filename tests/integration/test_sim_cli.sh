@@ -53,8 +53,8 @@ head -1 "$WORK/out1/timeline.csv" | grep -q '^run,start_s,end_s,reads,writes,hit
 [ "$(grep -c '^1,' "$WORK/out1/timeline.csv")" = 4 ] || fail "expected 4 intervals of 30s for run 1"
 
 # --- the same results for any --jobs
-expect 0 "$BIN" sim "$WORK/s.yaml" -o "$WORK/out2" --jobs 2
-cmp -s "$WORK/out1/results.csv" "$WORK/out2/results.csv" || fail "--jobs 2 changed results.csv"
+expect 0 "$BIN" sim "$WORK/s.yaml" -o "$WORK/out2" --jobs 4
+cmp -s "$WORK/out1/results.csv" "$WORK/out2/results.csv" || fail "--jobs 4 changed results.csv"
 
 # --- --set overrides
 expect 0 "$BIN" sim "$WORK/s.yaml" -o "$WORK/out3" --set sweep=null --set cache.capacity=2000 --set policy=fifo

@@ -84,3 +84,13 @@ TEST_CASE("plot: axis labels carry units, capacities and TTLs get a log axis", "
   CHECK(wants_log_axis("ttl_s"));
   CHECK_FALSE(wants_log_axis("hit_ratio"));
 }
+
+TEST_CASE("plot: without gnuplot on PATH the error says how to install it", "[simulator][plot]") {
+  const char* saved = std::getenv("PATH");
+  const std::string old = saved ? saved : "";
+  ::setenv("PATH", "/nonexistent", 1);
+  PlotSpec spec;
+  spec.x = "capacity_bytes", spec.y = {"hit_ratio"}, spec.output = temp_file("z.png").string();
+  CHECK_THROWS_WITH(plot_table(sample_table(), spec), Catch::Contains("apt-get install gnuplot-nox"));
+  ::setenv("PATH", old.c_str(), 1);
+}
