@@ -171,7 +171,12 @@ void plot_table(const CsvTable& table, const PlotSpec& spec) {
     gp << "set ylabel " << quoted(spec.y.size() == 1 ? axis_label(spec.y[0]) : "ratio") << "\n";
     gp << "set key below noenhanced\n";
     gp << "set grid\n";
-    if (log_x) gp << "set logscale x\n";
+    // Byte capacities read best on powers of two with binary prefixes (4 MiB, not 4.194304x10^6).
+    if (spec.x == "capacity_bytes") {
+      gp << "set logscale x 2\nset format x '%.0b %BB'\n";
+    } else if (log_x) {
+      gp << "set logscale x\n";
+    }
     if (!std::isnan(spec.marker_x)) {
       gp << "set arrow from " << spec.marker_x << ", graph 0 to " << spec.marker_x << ", graph 1 nohead dt 2 lw 2 lc rgb '#cc0000'\n";
       gp << "set label " << quoted(spec.marker_label) << " at " << spec.marker_x << ", graph 0.95 offset 0.5,0 tc rgb '#cc0000'\n";

@@ -31,7 +31,9 @@ void draw_scenario_plots(const std::vector<PlotRequest>& plots, const std::strin
     for (const std::string& y : p.y) spec.y.push_back(resolve(table, y));
     if (!p.series.empty()) spec.series = resolve(table, p.series);
     spec.output = (std::filesystem::path(out_dir) / p.file).string();
+    // The title names the scenario (from results.csv's first column) unless the YAML gives one.
     spec.title = p.title;
+    if (spec.title.empty() && !table.rows.empty()) spec.title = table.rows.front()[table.column("scenario")];
     plot_table(table, spec);
   }
 }
