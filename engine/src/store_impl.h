@@ -167,7 +167,8 @@ class StoreImpl final : public Store {
     it->exptime = exptime;
     it->cas = cas;
     // Keep handing out CAS values above every restored one, so no two versions ever share one.
-    while (next_cas_ <= cas) next_cas_ += config_.cas_step;
+    // Computed, not stepped: a client-chosen CAS (the meta protocol's E flag) may be huge.
+    if (next_cas_ <= cas) next_cas_ += ((cas - next_cas_) / config_.cas_step + 1) * config_.cas_step;
     if (!install(it, old, key.hash, now)) return StoreResult::kNoMemory;
     return StoreResult::kStored;
   }

@@ -1,7 +1,9 @@
 // Meta commands: mg ms md ma mn me (memcached 1.6's doc/protocol.txt). Stale items and recache
 // tokens (mg N R, md I, ms I; the W X Z reply flags) are kept in ServerState::meta_marks.
-// Refused as invalid flags, as memcached 1.6.18 does: client-chosen CAS values (E) and ms S; and,
-// unlike memcached, mg l (time since last access), which the engine's item does not keep.
+// E (the client picks the new version's CAS) as memcached's doc/protocol.txt describes it
+// (memcached 1.6.18 itself still refuses it). Refused as invalid flags: ms S, as memcached
+// 1.6.18 does; and, unlike memcached, mg l (time since last access), which the engine's item
+// does not keep.
 #include <string>
 
 #include "meta_flags.h"
@@ -53,6 +55,21 @@ void status_line(Call& call, const MetaRequest& m, std::string_view code, std::s
   call.out.raw("\r\n");
 }
 
+// E: the version just written takes the client's CAS (a row version, a clock...). The item is
+// re-installed with it under the same lock, so no other client sees the server's CAS.
+void restamp_cas(Store& s, KeyRef key, std::uint64_t cas, Tick now) {
+  std::string value;
+  std::uint32_t flags = 0;
+  Tick exptime = kNever;
+  if (s.peek(key, now, [&](const Item& it) { value.assign(it.value()), flags = it.flags, exptime = it.exptime; }))
+    s.restore(key, value, flags, exptime, cas, now);
+}
+
+// Reads the E token; false when it is present and not a number.
+bool new_cas_token(const MetaRequest& m, std::uint64_t* out) {
+  return numeric_token(m.flags, 'E', out, parse_u64_token);
+}
+
 // The Z X W flags of an mg hit, in memcached's order: Z if a token went out already; X if the
 // item is stale (and W with it when no token went out yet); W for N's creator or R's threshold.
 void append_recache_flags(ReplyBuffer& out, MetaMarks& marks, const MetaRequest& m, const Item& it, bool created,
@@ -83,11 +100,11 @@ Outcome handle_meta_get(Call& call) {
     return Outcome::kContinue;
   }
   MetaRequest m;
-  static constexpr MetaFlagRules kRules{"bcfhkqstuv", "OTCNR", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
+  static constexpr MetaFlagRules kRules{"bcfhkqstuv", "OTCNRE", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
   if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
   std::int64_t ttl_wire = 0, vivify_ttl = 0, recache_below = 0;
-  std::uint64_t compare_cas = 0;
-  if (!numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) ||
+  std::uint64_t compare_cas = 0, new_cas = 0;
+  if (!new_cas_token(m, &new_cas) || !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) ||
       !numeric_token(m.flags, 'N', &vivify_ttl, parse_i64) || !numeric_token(m.flags, 'R', &recache_below, parse_i64)) {
     call.out.line(kBadToken);
     return Outcome::kContinue;
@@ -104,6 +121,7 @@ Outcome handle_meta_get(Call& call) {
     if (m.flags.has('N') && !s.peek(key, call.now, [](const Item&) {}))
       created = s.store(StoreMode::kAdd, key, {}, 0, call.state.clock.expiry(vivify_ttl), 0, call.now) ==
                 StoreResult::kStored;
+    if (created && m.flags.has('E')) restamp_cas(s, key, new_cas, call.now);
     auto reply = [&](const Item& it) {
       const ItemView view = view_of(it, call.now, hit_before);
       // With C, the value is left out when the client's copy is current.
@@ -134,16 +152,16 @@ Outcome handle_meta_get(Call& call) {
 // ms KEY DATALEN FLAGS* \r\n DATA \r\n
 Outcome handle_meta_set(Call& call) {
   MetaRequest m;
-  static constexpr MetaFlagRules kRules{"bckqsI", "CFTMNO", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
+  static constexpr MetaFlagRules kRules{"bckqsI", "CEFTMNO", kInvalidFlag, "CLIENT_ERROR duplicate flag"};
   if (!prepare(call, 3, kRules, m)) return Outcome::kContinue;
   std::uint32_t client_flags = 0;
   std::int64_t ttl_wire = 0;
-  std::uint64_t compare_cas = 0;
+  std::uint64_t compare_cas = 0, new_cas = 0;
   if (!numeric_token(m.flags, 'F', &client_flags, parse_u32) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
     call.out.line(reply::kBadFormat);
     return Outcome::kContinue;
   }
-  if (!numeric_token(m.flags, 'T', &ttl_wire, parse_i64)) {
+  if (!numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !new_cas_token(m, &new_cas)) {
     call.out.line(kBadToken);
     return Outcome::kContinue;
   }
@@ -177,6 +195,10 @@ Outcome handle_meta_set(Call& call) {
       compare_cas = current;
     }
     const StoreResult r = s.store(mode, key, data, client_flags, exptime, compare_cas, call.now, &stored.cas);
+    if (r == StoreResult::kStored && m.flags.has('E')) {
+      restamp_cas(s, key, new_cas, call.now);
+      stored.cas = new_cas;
+    }
     if (r == StoreResult::kStored && stale) call.state.meta_marks.set(m.key, stored.cas, MetaMark{true, false});
     if (r == StoreResult::kStored) s.peek(key, call.now, [&](const Item& it) { stored = view_of(it, call.now, false); });
     return r;
@@ -206,11 +228,12 @@ Outcome handle_meta_delete(Call& call) {
     return Outcome::kContinue;
   }
   MetaRequest m;
-  static constexpr MetaFlagRules kRules{"bkqxI", "COT", kInvalidOrDuplicate, kInvalidOrDuplicate};
+  static constexpr MetaFlagRules kRules{"bkqxI", "CEOT", kInvalidOrDuplicate, kInvalidOrDuplicate};
   if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
-  std::uint64_t compare_cas = 0;
+  std::uint64_t compare_cas = 0, new_cas = 0;
   std::int64_t ttl_wire = 0;
-  if (!numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) || !numeric_token(m.flags, 'T', &ttl_wire, parse_i64)) {
+  if (!numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) || !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) ||
+      !new_cas_token(m, &new_cas)) {
     call.out.line(kBadToken);
     return Outcome::kContinue;
   }
@@ -231,9 +254,14 @@ Outcome handle_meta_delete(Call& call) {
       return DeleteResult::kNotFound;
     if (compare_cas != 0 && compare_cas != current) return DeleteResult::kExists;
     if (invalidate && m.flags.has('T')) exptime = call.state.clock.expiry(ttl_wire);
-    std::uint64_t new_cas = 0;
-    if (s.store(StoreMode::kSet, key, value, flags, exptime, 0, call.now, &new_cas) == StoreResult::kStored && invalidate)
-      call.state.meta_marks.set(m.key, new_cas, MetaMark{true, false});
+    std::uint64_t stored_cas = 0;
+    if (s.store(StoreMode::kSet, key, value, flags, exptime, 0, call.now, &stored_cas) != StoreResult::kStored)
+      return DeleteResult::kDeleted;
+    if (m.flags.has('E')) {
+      restamp_cas(s, key, new_cas, call.now);
+      stored_cas = new_cas;
+    }
+    if (invalidate) call.state.meta_marks.set(m.key, stored_cas, MetaMark{true, false});
     return DeleteResult::kDeleted;
   });
   switch (result) {
@@ -259,16 +287,17 @@ Outcome handle_meta_arith(Call& call) {
     return Outcome::kContinue;
   }
   MetaRequest m;
-  static constexpr MetaFlagRules kRules{"bqtcvk", "CNJDTMO", kInvalidOrDuplicate, kInvalidOrDuplicate};
+  static constexpr MetaFlagRules kRules{"bqtcvk", "CENJDTMO", kInvalidOrDuplicate, kInvalidOrDuplicate};
   if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
-  std::uint64_t delta = 1, initial = 0, compare_cas = 0;
+  std::uint64_t delta = 1, initial = 0, compare_cas = 0, new_cas = 0;
   std::int64_t vivify_ttl = 0, ttl_wire = 0;
   if (!numeric_token(m.flags, 'D', &delta, parse_u64_token)) {
     call.out.line(kInvalidOrDuplicate);
     return Outcome::kContinue;
   }
   if (!numeric_token(m.flags, 'J', &initial, parse_u64_token) || !numeric_token(m.flags, 'N', &vivify_ttl, parse_i64) ||
-      !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
+      !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) ||
+      !new_cas_token(m, &new_cas)) {
     call.out.line(kBadToken);
     return Outcome::kContinue;
   }
@@ -300,6 +329,7 @@ Outcome handle_meta_arith(Call& call) {
     }
     if (r == ArithResult::kOk) {
       if (m.flags.has('T')) s.touch(key, call.now, call.state.clock.expiry(ttl_wire));
+      if (m.flags.has('E')) restamp_cas(s, key, new_cas, call.now);
       s.peek(key, call.now, [&](const Item& it) { view = view_of(it, call.now, false); });
     }
     return r;
