@@ -8,6 +8,12 @@ import unittest
 from cachelab_server import Server, binary, free_port, main, raw
 
 
+def built_with(symbol):
+    """True when the cachelab binary contains `symbol` (a sanitizer's runtime, say)."""
+    with open(binary(), "rb") as f:
+        return symbol in f.read()
+
+
 def connect(server):
     return socket.create_connection(server.address, timeout=10)
 
@@ -146,6 +152,9 @@ class Flags(unittest.TestCase):
             for s in held:
                 s.close()
 
+    # UBSan checks a vptr by opening a pipe, which fails when the process is out of descriptors:
+    # a false report, so this case runs on the other builds only.
+    @unittest.skipIf(built_with(b"__ubsan_handle"), "UBSan needs free descriptors for its own checks")
     def test_out_of_file_descriptors_does_not_spin(self):
         import resource
 
