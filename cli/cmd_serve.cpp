@@ -58,7 +58,7 @@ int run_serve(int argc, char** argv) {
 
   server::ServerOptions o;
   auto& s = o.settings;
-  std::uint64_t memory_mb = 64;
+  std::string memory = "64";
   std::string item_size = "1m";
   int udp_port = 0;
   std::vector<std::string> policy_args;
@@ -75,7 +75,7 @@ int run_serve(int argc, char** argv) {
       ("port,p", po::value(&s.port)->default_value(11211), "TCP port")
       ("listen,l", po::value(&s.interface)->default_value("127.0.0.1"), "interface to listen on")
       ("unix-socket,s", po::value(&s.unix_socket), "listen on this unix socket instead of TCP")
-      ("memory-limit,m", po::value(&memory_mb)->default_value(64), "memory for items in MiB")
+      ("memory-limit,m", po::value(&memory)->default_value("64"), "memory for items in MiB (or with a k/m/g suffix)")
       ("conn-limit,c", po::value(&s.max_connections)->default_value(1024), "max simultaneous connections")
       ("threads,t", po::value(&s.threads)->default_value(4), "worker threads")
       ("max-item-size,I", po::value(&item_size)->default_value("1m"), "largest value (k/m/g suffixes)")
@@ -103,7 +103,12 @@ int run_serve(int argc, char** argv) {
     return *rc;
 
   if (udp_port != 0) return usage_error("UDP is not supported: only -U 0 is accepted");
-  if (memory_mb < 1) return usage_error("-m must be at least 1 (MiB)");
+  // Like memcached, a plain number is MiB ("64"); "64m", "1g", "512k" name the unit.
+  std::uint64_t memory_bytes = 0;
+  const bool plain = !memory.empty() && memory.find_first_not_of("0123456789") == std::string::npos;
+  if (!parse_size(memory, &memory_bytes)) return usage_error("-m must be a size such as 64 (MiB), 512m or 2g");
+  if (plain) memory_bytes <<= 20;
+  if (memory_bytes < (1u << 20)) return usage_error("-m must be at least 1 MiB");
   if (s.threads < 1 || s.threads > 256) return usage_error("-t must be between 1 and 256");
   if (s.max_connections < 1) return usage_error("-c must be at least 1");
   if (s.port < 0 || s.port > 65535) return usage_error("-p must be a port number");
@@ -133,7 +138,7 @@ int run_serve(int argc, char** argv) {
     std::fprintf(stderr, "cachelab serve: warning: ignoring memcached flags that do not apply here:%s\n",
                  ignored.c_str());
 
-  o.store.capacity = memory_mb << 20;
+  o.store.capacity = memory_bytes;
   o.store.overhead_bytes = kItemOverheadBytes;
   o.store.evictions_enabled = !no_evictions;
   o.store.store_values = true;

@@ -184,6 +184,12 @@ class Flags(unittest.TestCase):
                     reply = b""
             self.assertTrue(reply.startswith(b"VERSION "), reply)
 
+    def test_memory_limit_units(self):
+        for flag, expected in (("3", 3 << 20), ("3m", 3 << 20), ("2048k", 2 << 20)):
+            with Server("-m", flag) as server:
+                stats = raw(server.address, b"stats\r\n", until=b"END\r\n")
+                self.assertIn(b"STAT limit_maxbytes %d\r\n" % expected, stats)
+
     def test_C_disables_cas(self):
         with Server("-C") as server:
             reply = raw(server.address, b"set k 0 0 1\r\nv\r\ngets k\r\ncas k 0 0 1 5\r\nw\r\ncas k 0 0 1 0\r\nw\r\n",
@@ -223,6 +229,8 @@ class Flags(unittest.TestCase):
         self.assertEqual(run("-U", "11211")[0], 2)
         self.assertEqual(run("-I", "12q")[0], 2)
         self.assertEqual(run("-t", "0")[0], 2)
+        self.assertEqual(run("-m", "0")[0], 2)
+        self.assertEqual(run("-m", "lots")[0], 2)
         code, err = run("--policy-module", "/tmp/x.so")
         self.assertEqual(code, 1)
         self.assertIn("not built yet", err)
