@@ -178,12 +178,23 @@ Outcome handle_meta_set(Call& call) {
       return Outcome::kContinue;
     }
   }
+  std::int64_t vivify_ttl = 0;
+  if (!numeric_token(m.flags, 'N', &vivify_ttl, parse_i64)) {
+    call.out.line(kBadToken);
+    return Outcome::kContinue;
+  }
   const KeyRef key = call.key(m.key);
-  const Tick exptime = call.state.clock.expiry(ttl_wire);
+  Tick exptime = call.state.clock.expiry(ttl_wire);
   const std::string_view data = call.request.data;
   ItemView stored{};
   bool stale = false;
   const StoreResult result = call.state.store.with_shard(key, [&](Store& s) {
+    // N: an append or prepend that misses creates the item from its data, with N's TTL.
+    const bool concat = mode == StoreMode::kAppend || mode == StoreMode::kPrepend;
+    if (concat && m.flags.has('N') && !s.peek(key, call.now, [](const Item&) {})) {
+      mode = StoreMode::kAdd;
+      exptime = call.state.clock.expiry(vivify_ttl);
+    }
     if (m.flags.has('C')) {
       // Every mode honours C: check the CAS under the same lock as the store. With I, an older
       // CAS still stores, but the new value is marked stale.
