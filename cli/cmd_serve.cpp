@@ -71,31 +71,32 @@ int run_serve(int argc, char** argv) {
   bool ignored_daemon = false;
 
   po::options_description opts("options (memcached's names)");
-  opts.add_options()
-      ("port,p", po::value(&s.port)->default_value(11211), "TCP port")
-      ("listen,l", po::value(&s.interface)->default_value("127.0.0.1"), "interface to listen on")
-      ("unix-socket,s", po::value(&s.unix_socket), "listen on this unix socket instead of TCP")
-      ("memory-limit,m", po::value(&memory)->default_value("64"), "memory for items in MiB (or with a k/m/g suffix)")
-      ("conn-limit,c", po::value(&s.max_connections)->default_value(1024), "max simultaneous connections")
-      ("threads,t", po::value(&s.threads)->default_value(4), "worker threads")
-      ("max-item-size,I", po::value(&item_size)->default_value("1m"), "largest value (k/m/g suffixes)")
-      ("disable-evictions,M", po::bool_switch(&no_evictions), "refuse stores when full instead of evicting")
-      ("udp-port,U", po::value(&udp_port)->default_value(0), "UDP port (only 0: no UDP)")
-      ("disable-cas,C", po::bool_switch(&no_cas), "no CAS values")
-      ("enable-shutdown,A", po::bool_switch(&allow_shutdown), "allow the shutdown command")
-      ("disable-flush-all,F", po::bool_switch(&no_flush), "refuse flush_all")
-      (",v", "verbose (-vv: every command)")
-      ("policy", po::value(&o.policy)->default_value("lru"), "eviction policy (see cachelab policies)")
-      ("policy-module", po::value(&policy_module), "eviction policy from a shared object")
-      ("policy-arg", po::value(&policy_args)->composing(), "policy argument K=V (repeatable)")
-      ("snapshot", po::value(&o.snapshot_path), "warm restart file: loaded at start, written on SIGTERM/SIGINT")
-      ("trace-out", po::value(&trace_out), "record traffic as a csv trace")
-      ("trace-sample", po::value(&trace_sample)->default_value(1.0), "fraction of keys to record")
-      (",u", po::value(&ignored_user), "memcached's user (ignored)")
-      (",o", po::value(&ignored_opts)->composing(), "memcached's extended options (ignored)")
-      (",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")
-      (",R", po::value(&ignored_requests), "memcached's requests per event (ignored)")
-      (",d", po::bool_switch(&ignored_daemon), "memcached's daemon mode (ignored: stays in the foreground)");
+  opts.add_options()("port,p", po::value(&s.port)->default_value(11211), "TCP port")(
+      "listen,l", po::value(&s.interface)->default_value("127.0.0.1"), "interface to listen on")(
+      "unix-socket,s", po::value(&s.unix_socket), "listen on this unix socket instead of TCP")(
+      "memory-limit,m", po::value(&memory)->default_value("64"),
+      "memory for items in MiB (or with a k/m/g suffix)")(
+      "conn-limit,c", po::value(&s.max_connections)->default_value(1024), "max simultaneous connections")(
+      "threads,t", po::value(&s.threads)->default_value(4), "worker threads")(
+      "max-item-size,I", po::value(&item_size)->default_value("1m"), "largest value (k/m/g suffixes)")(
+      "disable-evictions,M", po::bool_switch(&no_evictions), "refuse stores when full instead of evicting")(
+      "udp-port,U", po::value(&udp_port)->default_value(0), "UDP port (only 0: no UDP)")(
+      "disable-cas,C", po::bool_switch(&no_cas), "no CAS values")(
+      "enable-shutdown,A", po::bool_switch(&allow_shutdown), "allow the shutdown command")(
+      "disable-flush-all,F", po::bool_switch(&no_flush), "refuse flush_all")(
+      ",v", "verbose (-vv: every command)")("policy", po::value(&o.policy)->default_value("lru"),
+                                            "eviction policy (see cachelab policies)")(
+      "policy-module", po::value(&policy_module), "eviction policy from a shared object")(
+      "policy-arg", po::value(&policy_args)->composing(), "policy argument K=V (repeatable)")(
+      "snapshot", po::value(&o.snapshot_path),
+      "warm restart file: loaded at start, written on SIGTERM/SIGINT")("trace-out", po::value(&trace_out),
+                                                                       "record traffic as a csv trace")(
+      "trace-sample", po::value(&trace_sample)->default_value(1.0), "fraction of keys to record")(
+      ",u", po::value(&ignored_user), "memcached's user (ignored)")(
+      ",o", po::value(&ignored_opts)->composing(), "memcached's extended options (ignored)")(
+      ",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")(
+      ",R", po::value(&ignored_requests), "memcached's requests per event (ignored)")(
+      ",d", po::bool_switch(&ignored_daemon), "memcached's daemon mode (ignored: stays in the foreground)");
   po::positional_options_description positional;
   po::variables_map vm;
   if (auto rc = parse_options(static_cast<int>(args.size()), args.data(), "cachelab serve [options]", opts,
@@ -106,7 +107,8 @@ int run_serve(int argc, char** argv) {
   // Like memcached, a plain number is MiB ("64"); "64m", "1g", "512k" name the unit.
   std::uint64_t memory_bytes = 0;
   const bool plain = !memory.empty() && memory.find_first_not_of("0123456789") == std::string::npos;
-  if (!parse_size(memory, &memory_bytes)) return usage_error("-m must be a size such as 64 (MiB), 512m or 2g");
+  if (!parse_size(memory, &memory_bytes))
+    return usage_error("-m must be a size such as 64 (MiB), 512m or 2g");
   if (plain) memory_bytes <<= 20;
   if (memory_bytes < (1u << 20)) return usage_error("-m must be at least 1 MiB");
   if (s.threads < 1 || s.threads > 256) return usage_error("-t must be between 1 and 256");

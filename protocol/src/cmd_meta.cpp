@@ -15,12 +15,13 @@ constexpr std::string_view kBadToken = "CLIENT_ERROR bad token in command line f
 constexpr std::string_view kInvalidFlag = "CLIENT_ERROR invalid flag";
 constexpr std::string_view kInvalidOrDuplicate = "CLIENT_ERROR invalid or duplicate flag";
 
-// Parses the flags and the key of a meta command; on failure writes the error and returns false.
+// A meta command's flags and its key (decoded from base64 with `b`).
 struct MetaRequest {
   MetaFlags flags;
   std::string key;
 };
 
+// Parses the flags and the key of a meta command; on failure writes the error and returns false.
 bool prepare(Call& call, std::size_t first_flag, const MetaFlagRules& rules, MetaRequest& m) {
   call.stats.add(Counter::kCmdMeta);
   if (auto error = m.flags.parse(call.tokens(), first_flag, rules)) {
@@ -61,7 +62,8 @@ void restamp_cas(Store& s, KeyRef key, std::uint64_t cas, Tick now) {
   std::string value;
   std::uint32_t flags = 0;
   Tick exptime = kNever;
-  if (s.peek(key, now, [&](const Item& it) { value.assign(it.value()), flags = it.flags, exptime = it.exptime; }))
+  if (s.peek(key, now,
+             [&](const Item& it) { value.assign(it.value()), flags = it.flags, exptime = it.exptime; }))
     s.restore(key, value, flags, exptime, cas, now);
 }
 
@@ -72,8 +74,8 @@ bool new_cas_token(const MetaRequest& m, std::uint64_t* out) {
 
 // The Z X W flags of an mg hit, in memcached's order: Z if a token went out already; X if the
 // item is stale (and W with it when no token went out yet); W for N's creator or R's threshold.
-void append_recache_flags(ReplyBuffer& out, MetaMarks& marks, const MetaRequest& m, const Item& it, bool created,
-                          std::int64_t recache_below, Tick now) {
+void append_recache_flags(ReplyBuffer& out, MetaMarks& marks, const MetaRequest& m, const Item& it,
+                          bool created, std::int64_t recache_below, Tick now) {
   MetaMark mark = marks.get(m.key, it.cas);
   bool won = created;
   if (m.flags.has('R') && !mark.token_sent && !created && it.exptime != kNever &&
@@ -104,8 +106,10 @@ Outcome handle_meta_get(Call& call) {
   if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
   std::int64_t ttl_wire = 0, vivify_ttl = 0, recache_below = 0;
   std::uint64_t compare_cas = 0, new_cas = 0;
-  if (!new_cas_token(m, &new_cas) || !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) ||
-      !numeric_token(m.flags, 'N', &vivify_ttl, parse_i64) || !numeric_token(m.flags, 'R', &recache_below, parse_i64)) {
+  if (!new_cas_token(m, &new_cas) || !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) ||
+      !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) ||
+      !numeric_token(m.flags, 'N', &vivify_ttl, parse_i64) ||
+      !numeric_token(m.flags, 'R', &recache_below, parse_i64)) {
     call.out.line(kBadToken);
     return Outcome::kContinue;
   }
@@ -157,7 +161,8 @@ Outcome handle_meta_set(Call& call) {
   std::uint32_t client_flags = 0;
   std::int64_t ttl_wire = 0;
   std::uint64_t compare_cas = 0, new_cas = 0;
-  if (!numeric_token(m.flags, 'F', &client_flags, parse_u32) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
+  if (!numeric_token(m.flags, 'F', &client_flags, parse_u32) ||
+      !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token)) {
     call.out.line(reply::kBadFormat);
     return Outcome::kContinue;
   }
@@ -210,8 +215,10 @@ Outcome handle_meta_set(Call& call) {
       restamp_cas(s, key, new_cas, call.now);
       stored.cas = new_cas;
     }
-    if (r == StoreResult::kStored && stale) call.state.meta_marks.set(m.key, stored.cas, MetaMark{true, false});
-    if (r == StoreResult::kStored) s.peek(key, call.now, [&](const Item& it) { stored = view_of(it, call.now, false); });
+    if (r == StoreResult::kStored && stale)
+      call.state.meta_marks.set(m.key, stored.cas, MetaMark{true, false});
+    if (r == StoreResult::kStored)
+      s.peek(key, call.now, [&](const Item& it) { stored = view_of(it, call.now, false); });
     return r;
   });
   call.stats.add(Counter::kCmdSet);
@@ -243,8 +250,8 @@ Outcome handle_meta_delete(Call& call) {
   if (!prepare(call, 2, kRules, m)) return Outcome::kContinue;
   std::uint64_t compare_cas = 0, new_cas = 0;
   std::int64_t ttl_wire = 0;
-  if (!numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) || !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) ||
-      !new_cas_token(m, &new_cas)) {
+  if (!numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) ||
+      !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !new_cas_token(m, &new_cas)) {
     call.out.line(kBadToken);
     return Outcome::kContinue;
   }
@@ -266,7 +273,8 @@ Outcome handle_meta_delete(Call& call) {
     if (compare_cas != 0 && compare_cas != current) return DeleteResult::kExists;
     if (invalidate && m.flags.has('T')) exptime = call.state.clock.expiry(ttl_wire);
     std::uint64_t stored_cas = 0;
-    if (s.store(StoreMode::kSet, key, value, flags, exptime, 0, call.now, &stored_cas) != StoreResult::kStored)
+    if (s.store(StoreMode::kSet, key, value, flags, exptime, 0, call.now, &stored_cas) !=
+        StoreResult::kStored)
       return DeleteResult::kDeleted;
     if (m.flags.has('E')) {
       restamp_cas(s, key, new_cas, call.now);
@@ -306,9 +314,10 @@ Outcome handle_meta_arith(Call& call) {
     call.out.line(kInvalidOrDuplicate);
     return Outcome::kContinue;
   }
-  if (!numeric_token(m.flags, 'J', &initial, parse_u64_token) || !numeric_token(m.flags, 'N', &vivify_ttl, parse_i64) ||
-      !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) || !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) ||
-      !new_cas_token(m, &new_cas)) {
+  if (!numeric_token(m.flags, 'J', &initial, parse_u64_token) ||
+      !numeric_token(m.flags, 'N', &vivify_ttl, parse_i64) ||
+      !numeric_token(m.flags, 'T', &ttl_wire, parse_i64) ||
+      !numeric_token(m.flags, 'C', &compare_cas, parse_u64_token) || !new_cas_token(m, &new_cas)) {
     call.out.line(kBadToken);
     return Outcome::kContinue;
   }

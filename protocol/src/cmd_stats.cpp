@@ -70,7 +70,8 @@ void settings_stats(Call& call) {
   out.stat("inter", s.interface.empty() ? std::string_view("NULL") : std::string_view(s.interface));
   out.stat("verbosity", static_cast<std::uint64_t>(st.verbosity.load(std::memory_order_relaxed)));
   out.stat("evictions", st.store.config().evictions_enabled ? "on" : "off");
-  out.stat("domain_socket", s.unix_socket.empty() ? std::string_view("NULL") : std::string_view(s.unix_socket));
+  out.stat("domain_socket",
+           s.unix_socket.empty() ? std::string_view("NULL") : std::string_view(s.unix_socket));
   out.stat("shutdown_command", yes_no(s.allow_shutdown));
   out.stat("num_threads", static_cast<std::uint64_t>(s.threads));
   out.stat("cas_enabled", yes_no(s.cas_enabled));

@@ -151,7 +151,8 @@ Outcome handle_touch(Call& call) {
   }
   const KeyRef key = call.key(t[1]);
   const Tick exptime = call.state.clock.expiry(wire);
-  const bool hit = call.state.store.with_shard(key, [&](Store& s) { return s.touch(key, call.now, exptime); });
+  const bool hit =
+      call.state.store.with_shard(key, [&](Store& s) { return s.touch(key, call.now, exptime); });
   call.stats.add(Counter::kCmdTouch);
   call.stats.add(hit ? Counter::kTouchHits : Counter::kTouchMisses);
   call.out.line(hit ? reply::kTouched : reply::kNotFound);

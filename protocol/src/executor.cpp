@@ -12,7 +12,8 @@ using detail::Handler;
 constexpr std::array<Handler, static_cast<std::size_t>(CommandId::kCount)> make_table() {
   std::array<Handler, static_cast<std::size_t>(CommandId::kCount)> t{};
   auto at = [&t](CommandId id) -> Handler& { return t[static_cast<std::size_t>(id)]; };
-  at(CommandId::kGet) = at(CommandId::kGets) = at(CommandId::kGat) = at(CommandId::kGats) = detail::handle_get;
+  at(CommandId::kGet) = at(CommandId::kGets) = at(CommandId::kGat) = at(CommandId::kGats) =
+      detail::handle_get;
   at(CommandId::kSet) = at(CommandId::kAdd) = at(CommandId::kReplace) = detail::handle_storage;
   at(CommandId::kAppend) = at(CommandId::kPrepend) = at(CommandId::kCas) = detail::handle_storage;
   at(CommandId::kDelete) = detail::handle_delete;

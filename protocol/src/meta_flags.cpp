@@ -4,8 +4,8 @@
 
 namespace cachelab::protocol::detail {
 
-std::optional<std::string_view> MetaFlags::parse(const std::vector<std::string_view>& tokens, std::size_t first,
-                                                 const MetaFlagRules& rules) {
+std::optional<std::string_view> MetaFlags::parse(const std::vector<std::string_view>& tokens,
+                                                 std::size_t first, const MetaFlagRules& rules) {
   for (std::size_t i = first; i < tokens.size(); ++i) {
     const std::string_view t = tokens[i];
     const char flag = t.front();

@@ -208,7 +208,8 @@ void RequestParser::parse_meta_set_header(Request& request) const {
   request.storage.key = t[1];
   std::int64_t length = 0;
   // As memcached: an over-long key token is refused before the data block is read.
-  if (t[1].size() > cachelab::kMaxKeyLength || !parse_i64(t[2], &length) || length < 0 || length > INT32_MAX - 2) {
+  if (t[1].size() > cachelab::kMaxKeyLength || !parse_i64(t[2], &length) || length < 0 ||
+      length > INT32_MAX - 2) {
     request.error = ParseError::kBadFormat;
     return;
   }

@@ -3,7 +3,11 @@
 namespace cachelab::protocol {
 
 ServerState::ServerState(ShardedStore& s, const Clock& c, ServerSettings st, std::size_t workers)
-    : store(s), clock(c), settings(std::move(st)), started_unix(c.unix_now()), workers_(workers == 0 ? 1 : workers) {}
+    : store(s),
+      clock(c),
+      settings(std::move(st)),
+      started_unix(c.unix_now()),
+      workers_(workers == 0 ? 1 : workers) {}
 
 std::uint64_t ServerState::total(Counter c) const noexcept {
   std::uint64_t sum = 0;

@@ -102,8 +102,9 @@ class Server {
       return s.unix_socket;
     }
     asio::ip::tcp::resolver resolver(main_io_);
-    const auto results = resolver.resolve(s.interface, std::to_string(s.port),
-                                          asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service);
+    const auto results =
+        resolver.resolve(s.interface, std::to_string(s.port),
+                         asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service);
     if (results.empty()) throw std::runtime_error("cannot resolve " + s.interface);
     const asio::ip::tcp::endpoint tcp = results.begin()->endpoint();
     open_acceptor(Endpoint(tcp));
@@ -198,7 +199,8 @@ class Server {
       std::fprintf(stderr, "cachelab serve: ignoring snapshot %s: %s (cold start)\n",
                    options_.snapshot_path.c_str(), load.error.c_str());
     } else if (load.found && options_.verbose > 0) {
-      std::fprintf(stderr, "cachelab serve: loaded %zu items from %s\n", load.items, options_.snapshot_path.c_str());
+      std::fprintf(stderr, "cachelab serve: loaded %zu items from %s\n", load.items,
+                   options_.snapshot_path.c_str());
     }
   }
 

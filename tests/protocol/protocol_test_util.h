@@ -71,7 +71,8 @@ class FakeServer {
                       std::uint64_t max_item = 1024 * 1024, const char* policy = "lru")
       : clock(1'700'000'000),
         store(policy,
-              StoreConfig{.capacity = capacity, .overhead_bytes = kItemOverheadBytes, .max_item_size = max_item},
+              StoreConfig{
+                  .capacity = capacity, .overhead_bytes = kItemOverheadBytes, .max_item_size = max_item},
               {}, 2),
         state(store, clock, settings, 1),
         executor(state, state.worker_stats(0)),

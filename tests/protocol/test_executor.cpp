@@ -21,7 +21,8 @@ TEST_CASE("executor: storage commands", "[protocol][executor]") {
   CHECK(s.run("append none 0 0 1\r\nx\r\n") == "NOT_STORED\r\n");
   CHECK(s.run("get a b none\r\n") == "VALUE a 5 6\r\n_abcde\r\nVALUE b 9 2\r\nyy\r\nEND\r\n");
   CHECK(s.run("set empty 0 0 0\r\n\r\nget empty\r\n") == "STORED\r\nVALUE empty 0 0\r\n\r\nEND\r\n");
-  CHECK(s.run("set bin 0 0 4\r\n\0\r\n\xff\r\nget bin\r\n"s) == "STORED\r\nVALUE bin 0 4\r\n\0\r\n\xff\r\nEND\r\n"s);
+  CHECK(s.run("set bin 0 0 4\r\n\0\r\n\xff\r\nget bin\r\n"s) ==
+        "STORED\r\nVALUE bin 0 4\r\n\0\r\n\xff\r\nEND\r\n"s);
 }
 
 TEST_CASE("executor: gets and cas", "[protocol][executor]") {
@@ -54,7 +55,8 @@ TEST_CASE("executor: delete, incr, decr, touch", "[protocol][executor]") {
   CHECK(s.run("incr\r\nincr n\r\n") == "ERROR\r\nERROR\r\n");
   CHECK(s.run("touch t 10\r\ntouch none 10\r\ntouch t abc\r\ntouch t\r\n") ==
         "TOUCHED\r\nNOT_FOUND\r\nCLIENT_ERROR invalid exptime argument\r\nERROR\r\n");
-  CHECK(s.run("delete t 1\r\n") == "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n");
+  CHECK(s.run("delete t 1\r\n") ==
+        "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n");
   CHECK(s.run("delete t 0\r\ndelete t\r\n") == "DELETED\r\nNOT_FOUND\r\n");
   CHECK(s.run("delete " + std::string(251, 'k') + "\r\n") == "CLIENT_ERROR bad command line format\r\n");
 }
@@ -131,14 +133,16 @@ TEST_CASE("executor: flush_all now and later", "[protocol][executor]") {
   CHECK(s.run("get a\r\n") == "VALUE a 0 1\r\nx\r\nEND\r\n");
   s.clock.advance(1);
   CHECK(s.run("get a\r\n") == "END\r\n");
-  CHECK(s.run("flush_all abc\r\nflush_all 0 noreply x\r\n") == "CLIENT_ERROR invalid exptime argument\r\nERROR\r\n");
+  CHECK(s.run("flush_all abc\r\nflush_all 0 noreply x\r\n") ==
+        "CLIENT_ERROR invalid exptime argument\r\nERROR\r\n");
   CHECK(s.state.total(Counter::kCmdFlush) == 3);
 }
 
 TEST_CASE("executor: data errors", "[protocol][executor]") {
   FakeServer s({}, 64 << 20, 100);
   s.run("set a 0 0 1\r\nx\r\n");
-  CHECK(s.run("set a 0 0 1\r\nxyz\r\nget a\r\n") == "CLIENT_ERROR bad data chunk\r\nERROR\r\nVALUE a 0 1\r\nx\r\nEND\r\n");
+  CHECK(s.run("set a 0 0 1\r\nxyz\r\nget a\r\n") ==
+        "CLIENT_ERROR bad data chunk\r\nERROR\r\nVALUE a 0 1\r\nx\r\nEND\r\n");
   CHECK(s.run("set a 0 0 -1\r\nx\r\n") == "CLIENT_ERROR bad command line format\r\nERROR\r\n");
   CHECK(s.run("set a 0 0\r\nx\r\n") == "ERROR\r\nERROR\r\n");
   // Too large: swallowed, the old value removed (set only), the connection goes on.
@@ -146,10 +150,12 @@ TEST_CASE("executor: data errors", "[protocol][executor]") {
         "SERVER_ERROR object too large for cache\r\nVALUE a 0 1\r\nx\r\nEND\r\n");
   CHECK(s.run("set a 0 0 200\r\n" + std::string(200, 'v') + "\r\nget a\r\n") ==
         "SERVER_ERROR object too large for cache\r\nEND\r\n");
-  CHECK(s.run("set a 0 0 200 noreply\r\n" + std::string(200, 'v') + "\r\nversion\r\n").rfind("VERSION ", 0) == 0);
+  CHECK(s.run("set a 0 0 200 noreply\r\n" + std::string(200, 'v') + "\r\nversion\r\n").rfind("VERSION ", 0) ==
+        0);
   // Append past the item size limit.
   s.run("set b 0 0 60\r\n" + std::string(60, 'b') + "\r\n");
-  CHECK(s.run("append b 0 0 60\r\n" + std::string(60, 'b') + "\r\n") == "SERVER_ERROR object too large for cache\r\n");
+  CHECK(s.run("append b 0 0 60\r\n" + std::string(60, 'b') + "\r\n") ==
+        "SERVER_ERROR object too large for cache\r\n");
   CHECK(s.state.total(Counter::kStoreTooLarge) == 4);
 }
 
@@ -165,7 +171,8 @@ TEST_CASE("executor: admin commands", "[protocol][executor]") {
   settings.version = "1.6.0-test";
   FakeServer s(settings);
   CHECK(s.run("version\r\n") == "VERSION 1.6.0-test\r\n");
-  CHECK(s.run("verbosity\r\nverbosity 1\r\nverbosity a\r\n") == "ERROR\r\nOK\r\nCLIENT_ERROR bad command line format\r\n");
+  CHECK(s.run("verbosity\r\nverbosity 1\r\nverbosity a\r\n") ==
+        "ERROR\r\nOK\r\nCLIENT_ERROR bad command line format\r\n");
   CHECK(s.state.verbosity.load() == 1);
   CHECK(s.run("bogus\r\n\r\n") == "ERROR\r\nERROR\r\n");
   CHECK(s.run("shutdown\r\n") == "ERROR: shutdown not enabled\r\n");
@@ -216,7 +223,8 @@ TEST_CASE("executor: -C, -F and -A", "[protocol][executor]") {
   CHECK(s.run("set k 0 0 1\r\nv\r\ngets k\r\n") == "STORED\r\nVALUE k 0 1 0\r\nv\r\nEND\r\n");
   CHECK(s.run("cas k 0 0 1 7\r\nw\r\ncas k 0 0 1 0\r\nw\r\ncas z 0 0 1 0\r\nw\r\n") ==
         "EXISTS\r\nSTORED\r\nNOT_FOUND\r\n");
-  CHECK(s.run("flush_all\r\nget k\r\n") == "CLIENT_ERROR flush_all not allowed\r\nVALUE k 0 1\r\nw\r\nEND\r\n");
+  CHECK(s.run("flush_all\r\nget k\r\n") ==
+        "CLIENT_ERROR flush_all not allowed\r\nVALUE k 0 1\r\nw\r\nEND\r\n");
   CHECK(s.run("shutdown now\r\n") == "ERROR\r\n");
   CHECK(s.run("shutdown\r\n") == "");
   CHECK(shutdown_called);

@@ -86,7 +86,8 @@ TEST_CASE("meta: mg N vivifies a miss and hands out one win", "[protocol][meta]"
 TEST_CASE("meta: mg R wins once when the TTL runs low", "[protocol][meta]") {
   FakeServer s;
   s.run("set r 0 10 1\r\nx\r\nset far 0 100 1\r\nx\r\n");
-  CHECK(s.run("mg r R30 v\r\nmg r R30 v\r\nmg r R5 v\r\n") == "VA 1 W\r\nx\r\nVA 1 Z\r\nx\r\nVA 1 Z\r\nx\r\n");
+  CHECK(s.run("mg r R30 v\r\nmg r R30 v\r\nmg r R5 v\r\n") ==
+        "VA 1 W\r\nx\r\nVA 1 Z\r\nx\r\nVA 1 Z\r\nx\r\n");
   CHECK(s.run("mg far R30 v\r\n") == "VA 1\r\nx\r\n");
 }
 
@@ -124,7 +125,8 @@ TEST_CASE("meta: ms modes, flags and errors", "[protocol][meta]") {
   CHECK(s.run("ms m3 1 MR\r\nx\r\nms m3 1 MA\r\nx\r\n") == "NS\r\nNS\r\n");
   CHECK(s.run("ms m3 1 MZ\r\nx\r\n") == "CLIENT_ERROR invalid mode for ms M token\r\n");
   // N: an append that misses creates the item, with N's TTL.
-  CHECK(s.run("ms ap 1 MA N30\r\nx\r\nms ap 1 MA N30\r\ny\r\nmg ap v t\r\n") == "HD\r\nHD\r\nVA 2 t30\r\nxy\r\n");
+  CHECK(s.run("ms ap 1 MA N30\r\nx\r\nms ap 1 MA N30\r\ny\r\nmg ap v t\r\n") ==
+        "HD\r\nHD\r\nVA 2 t30\r\nxy\r\n");
   CHECK(s.run("ms m4 2 C999\r\nhi\r\nms m4 2\r\nhi\r\nms m4 2 C1\r\nhi\r\n") == "NF\r\nHD\r\nEX\r\n");
   CHECK(s.run("ms m4 2 C" + cas_of(s, "m4") + "\r\nok\r\nmg m4 v\r\n") == "HD\r\nVA 2\r\nok\r\n");
   CHECK(s.run("ms m5 2\r\nhiX\r\n") == "CLIENT_ERROR bad data chunk\r\nERROR\r\n");

@@ -146,7 +146,8 @@ TEST_CASE("parser: a data block not ended by CRLF", "[protocol][parser]") {
   CHECK(r[1].error == ParseError::kUnknownCommand);
 }
 
-TEST_CASE("parser: a too-large value is swallowed, split anywhere, and parsing goes on", "[protocol][parser]") {
+TEST_CASE("parser: a too-large value is swallowed, split anywhere, and parsing goes on",
+          "[protocol][parser]") {
   const std::string big = "set big 0 0 2000\r\n" + std::string(2000, 'v') + "\r\nget a\r\n";
   for (std::size_t cut = 0; cut <= big.size(); ++cut) {
     FeedParser p({64 * 1024, 1000});
@@ -160,7 +161,8 @@ TEST_CASE("parser: a too-large value is swallowed, split anywhere, and parsing g
     CHECK(r[1].tokens == "get a");
     CHECK(p.buffered() == 0);
   }
-  const auto quiet = parse_whole("set big 0 0 20 noreply\r\n" + std::string(20, 'v') + "\r\n", {64 * 1024, 10});
+  const auto quiet =
+      parse_whole("set big 0 0 20 noreply\r\n" + std::string(20, 'v') + "\r\n", {64 * 1024, 10});
   REQUIRE(quiet.size() == 1);
   CHECK(quiet[0].noreply);
 }

@@ -57,12 +57,14 @@ inline constexpr std::string_view kOk = "OK";
 inline constexpr std::string_view kError = "ERROR";
 inline constexpr std::string_view kBadFormat = "CLIENT_ERROR bad command line format";
 inline constexpr std::string_view kBadDataChunk = "CLIENT_ERROR bad data chunk";
-inline constexpr std::string_view kNonNumeric = "CLIENT_ERROR cannot increment or decrement non-numeric value";
+inline constexpr std::string_view kNonNumeric =
+    "CLIENT_ERROR cannot increment or decrement non-numeric value";
 inline constexpr std::string_view kInvalidDelta = "CLIENT_ERROR invalid numeric delta argument";
 inline constexpr std::string_view kInvalidExptime = "CLIENT_ERROR invalid exptime argument";
 inline constexpr std::string_view kTooLarge = "SERVER_ERROR object too large for cache";
 inline constexpr std::string_view kNoMemory = "SERVER_ERROR out of memory storing object";
-inline constexpr std::string_view kDeleteUsage = "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]";
+inline constexpr std::string_view kDeleteUsage =
+    "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]";
 inline constexpr std::string_view kLineTooLong = "CLIENT_ERROR line too long";
 inline constexpr std::string_view kTooManyConnections = "ERROR Too many open connections";
 }  // namespace reply
