@@ -8,6 +8,11 @@ Outcome handle_get(Call& call) {
   const CommandId id = call.request.command;
   const bool touch = id == CommandId::kGat || id == CommandId::kGats;
   const bool with_cas = id == CommandId::kGets || id == CommandId::kGats;
+  if (call.request.continued && call.multi_get_failed) {
+    // An earlier piece of this get failed and said so: the rest of its keys are ignored.
+    call.multi_get_failed = call.request.more_keys;
+    return Outcome::kContinue;
+  }
   if (t.size() < 2 && !call.request.continued) {
     call.out.line(reply::kError);
     return Outcome::kContinue;
@@ -29,6 +34,7 @@ Outcome handle_get(Call& call) {
     if (!valid_key(t[i])) {
       call.out.rollback(mark);  // memcached sends only the error, none of the values before it
       call.out.line(reply::kBadFormat);
+      call.multi_get_failed = call.request.more_keys;
       return Outcome::kContinue;
     }
     const KeyRef key = call.key(t[i]);

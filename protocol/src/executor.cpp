@@ -73,7 +73,8 @@ Outcome reply_parse_error(detail::Call& call) {
 Outcome Executor::execute(const Request& request, ReplyBuffer& out) {
   const std::int64_t now_unix = state_.clock.unix_now();
   state_.run_due_flush(now_unix);
-  detail::Call call{state_, stats_, request, out, now_unix, state_.clock.tick_of_unix(now_unix)};
+  detail::Call call{state_, stats_, request, out, now_unix, state_.clock.tick_of_unix(now_unix),
+                    multi_get_failed_};
   const std::size_t mark = out.mark();
   Outcome outcome = Outcome::kContinue;
   if (request.error != ParseError::kNone) {

@@ -13,6 +13,8 @@ struct Call {
   ReplyBuffer& out;
   std::int64_t now_unix;
   Tick now;
+  // The connection's multi-get in pieces hit a bad key: its remaining pieces are dropped.
+  bool& multi_get_failed;
   bool noreply = false;  // set by a handler when the client asked for no reply
 
   const std::vector<std::string_view>& tokens() const noexcept { return request.tokens; }

@@ -110,18 +110,21 @@ ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_by
                                       std::string_view input, Request& request, std::size_t& consumed) {
   request.clear();
   if (continued_get_ != CommandId::kUnknown) {
-    // The last piece of a long multi-get: its keys, then END.
+    // The rest of a long multi-get: its keys, then END.
     request.command = std::exchange(continued_get_, CommandId::kUnknown);
     request.continued = true;
     request.tokens.push_back(request.command == CommandId::kGets ? "gets" : "get");
     tokenize(line, request.tokens);
     consumed = line_bytes;
+    cut_multi_get(input, request, consumed);
     return ParseStatus::kRequest;
   }
   tokenize(line, request.tokens);
   request.command = request.tokens.empty() ? CommandId::kUnknown : lookup_command(request.tokens[0]);
   if (request.command == CommandId::kUnknown) request.error = ParseError::kUnknownCommand;
   consumed = line_bytes;
+  if (request.command == CommandId::kGet || request.command == CommandId::kGets)
+    cut_multi_get(input, request, consumed);
   if (!has_data_block(request.command)) return ParseStatus::kRequest;
 
   if (request.command == CommandId::kMetaSet)
@@ -150,6 +153,17 @@ ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_by
   return ParseStatus::kRequest;
 }
 
+// A get of many keys is executed kKeysPerPiece keys at a time, so that the connection can write
+// the replies between pieces: a client asking for thousands of large values in one line cannot
+// make the server copy them all into memory at once. The rest of the line waits in the input.
+void RequestParser::cut_multi_get(std::string_view input, Request& request, std::size_t& consumed) {
+  if (request.tokens.size() <= kKeysPerPiece + 1) return;
+  consumed = static_cast<std::size_t>(request.tokens[kKeysPerPiece + 1].data() - input.data());
+  request.tokens.resize(kKeysPerPiece + 1);
+  request.more_keys = true;
+  continued_get_ = request.command;
+}
+
 // A line longer than max_line: a get or gets of many keys is answered in pieces of whole keys,
 // as memcached does, so that a client's big multi-get works with a bounded buffer. Any other
 // over-long line cannot be resynchronised.
@@ -172,6 +186,7 @@ ParseStatus RequestParser::parse_long_get(std::string_view input, Request& reque
   request.more_keys = true;
   continued_get_ = request.command;
   consumed = last_space + 1;
+  cut_multi_get(input, request, consumed);
   return ParseStatus::kRequest;
 }
 

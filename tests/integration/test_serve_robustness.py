@@ -95,6 +95,31 @@ class ProtocolOverTheWire(unittest.TestCase):
             good.sendall(b"get keep\r\n")
             self.assertEqual(read_until(good, b"END\r\n"), b"VALUE keep 3 4\r\nsafe\r\nEND\r\n")
 
+    def test_huge_multi_get_is_streamed_not_buffered(self):
+        def rss_kib(pid):
+            with open("/proc/%d/status" % pid) as f:
+                return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+
+        with Server() as server:
+            value = b"v" * (512 * 1024)
+            raw(server.address, b"set big 0 0 %d\r\n%s\r\n" % (len(value), value), lines=1)
+            before = rss_kib(server.proc.pid)
+            with connect(server) as s:
+                s.sendall(b"get" + b" big" * 400 + b"\r\n")  # 200 MB of replies for one line
+                received = 0
+                peak = before
+                while True:
+                    chunk = s.recv(1 << 20)
+                    if not chunk:
+                        break
+                    received += len(chunk)
+                    if received % (64 << 20) < len(chunk):
+                        peak = max(peak, rss_kib(server.proc.pid))
+                    if received >= 400 * (len(value) + 20) and chunk.endswith(b"END\r\n"):
+                        break
+            self.assertEqual(received, 400 * (len(value) + len(b"VALUE big 0 524288\r\n\r\n")) + 5)
+            self.assertLess(peak - before, 100 * 1024)  # KiB: pieces of 32 values, not 200 MB
+
     def test_quit_closes(self):
         self.assertEqual(raw(self.server.address, b"quit\r\nversion\r\n"), b"")
 

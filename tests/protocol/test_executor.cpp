@@ -101,6 +101,19 @@ TEST_CASE("executor: a multi-get longer than a line is answered whole", "[protoc
   CHECK(s.run(line + "\r\nversion\r\n") == expected + "END\r\nVERSION 1.6.0\r\n");
 }
 
+TEST_CASE("executor: a bad key late in a long multi-get ends it with the error", "[protocol][executor]") {
+  FakeServer s;
+  s.run("set k1 0 0 1\r\na\r\nset k40 0 0 1\r\nb\r\nset k90 0 0 1\r\nc\r\n");
+  std::string line = "get";
+  for (int i = 0; i < 100; ++i) line += " k" + std::to_string(i);
+  // Key 50 (in the second piece of 32) is too long: the first piece's values have gone out
+  // already, the second piece sends only the error, the rest of the line is dropped.
+  const std::string bad = line.replace(line.find(" k50 "), 5, " " + std::string(251, 'x') + " ");
+  CHECK(s.run(bad + "\r\nversion\r\n") ==
+        "VALUE k1 0 1\r\na\r\nCLIENT_ERROR bad command line format\r\nVERSION 1.6.0\r\n");
+  CHECK(s.run("get k1 k90\r\n") == "VALUE k1 0 1\r\na\r\nVALUE k90 0 1\r\nc\r\nEND\r\n");
+}
+
 TEST_CASE("executor: expiry rules", "[protocol][executor]") {
   FakeServer s;
   const std::int64_t now = s.clock.unix_now();

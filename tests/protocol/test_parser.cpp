@@ -203,6 +203,23 @@ TEST_CASE("parser: a multi-get longer than the bound comes in pieces of whole ke
   }
 }
 
+TEST_CASE("parser: a get of many keys is handed out a few keys at a time", "[protocol][parser]") {
+  std::string line = "get";
+  for (int i = 0; i < 100; ++i) line += " k" + std::to_string(i);
+  const auto pieces = parse_whole(line + "\r\nversion\r\n");
+  REQUIRE(pieces.size() == 5);  // 32 + 32 + 32 + 4 keys, then version
+  std::string keys;
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(pieces[i].command == CommandId::kGet);
+    keys += pieces[i].tokens.substr(3);
+  }
+  CHECK("get" + keys == line);
+  CHECK(pieces[0].tokens == "get k0 k1 k2 k3 k4 k5 k6 k7 k8 k9 k10 k11 k12 k13 k14 k15 k16 k17 k18 k19 k20 "
+                            "k21 k22 k23 k24 k25 k26 k27 k28 k29 k30 k31");
+  CHECK(pieces[3].tokens == "get k96 k97 k98 k99");
+  CHECK(pieces[4].tokens == "version");
+}
+
 TEST_CASE("parser: meta set headers", "[protocol][parser]") {
   CHECK(first_error("ms a\r\n") == ParseError::kBadFormat);
   CHECK(first_error("ms a x\r\n") == ParseError::kBadFormat);

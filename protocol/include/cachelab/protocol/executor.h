@@ -15,7 +15,7 @@ enum class Outcome {
 
 class Executor {
  public:
-  // `stats` is the counters of the calling worker thread.
+  // One executor per connection. `stats` is the counters of the calling worker thread.
   Executor(ServerState& state, CommandStats& stats) : state_(state), stats_(stats) {}
 
   Outcome execute(const Request& request, ReplyBuffer& out);
@@ -23,6 +23,7 @@ class Executor {
  private:
   ServerState& state_;
   CommandStats& stats_;
+  bool multi_get_failed_ = false;  // see detail::Call::multi_get_failed
 };
 
 }  // namespace cachelab::protocol

@@ -28,6 +28,9 @@ enum class ParseStatus {
 
 class RequestParser {
  public:
+  // A get/gets of more keys is handed out in pieces of this many (see cut_multi_get).
+  static constexpr std::size_t kKeysPerPiece = 32;
+
   explicit RequestParser(ParserLimits limits = {}) : limits_(limits) {}
 
   ParseStatus parse(std::string_view input, Request& request, std::size_t& consumed);
@@ -41,6 +44,7 @@ class RequestParser {
   ParseStatus parse_line(std::string_view line, std::size_t line_bytes, std::string_view input,
                          Request& request, std::size_t& consumed);
   ParseStatus parse_long_get(std::string_view input, Request& request, std::size_t& consumed);
+  void cut_multi_get(std::string_view input, Request& request, std::size_t& consumed);
   void parse_storage_header(Request& request) const;
   void parse_meta_set_header(Request& request) const;
 
