@@ -30,6 +30,21 @@ CommandId lookup_command(std::string_view name) noexcept {
   return CommandId::kUnknown;
 }
 
+bool is_multi_key_read(CommandId id) noexcept {
+  return id == CommandId::kGet || id == CommandId::kGets || id == CommandId::kGat || id == CommandId::kGats;
+}
+
+// Where the keys start: gat and gats have their exptime first.
+std::size_t first_key(CommandId id) noexcept {
+  return id == CommandId::kGat || id == CommandId::kGats ? 2 : 1;
+}
+
+std::string_view command_name(CommandId id) noexcept {
+  for (const auto& [text, command] : kCommandNames)
+    if (command == id) return text;
+  return {};
+}
+
 // Splits on spaces as memcached does (a tab is part of a token).
 void tokenize(std::string_view line, std::vector<std::string_view>& tokens) {
   std::size_t i = 0;
@@ -110,10 +125,9 @@ ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_by
                                       std::string_view input, Request& request, std::size_t& consumed) {
   request.clear();
   if (continued_get_ != CommandId::kUnknown) {
-    // The rest of a long multi-get: its keys, then END.
-    request.command = std::exchange(continued_get_, CommandId::kUnknown);
-    request.continued = true;
-    request.tokens.push_back(request.command == CommandId::kGets ? "gets" : "get");
+    // The rest of a long multi-key read: its keys, then END.
+    begin_continued(request);
+    continued_get_ = CommandId::kUnknown;
     tokenize(line, request.tokens);
     consumed = line_bytes;
     cut_multi_get(input, request, consumed);
@@ -123,8 +137,7 @@ ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_by
   request.command = request.tokens.empty() ? CommandId::kUnknown : lookup_command(request.tokens[0]);
   if (request.command == CommandId::kUnknown) request.error = ParseError::kUnknownCommand;
   consumed = line_bytes;
-  if (request.command == CommandId::kGet || request.command == CommandId::kGets)
-    cut_multi_get(input, request, consumed);
+  if (is_multi_key_read(request.command)) cut_multi_get(input, request, consumed);
   if (!has_data_block(request.command)) return ParseStatus::kRequest;
 
   if (request.command == CommandId::kMetaSet)
@@ -153,15 +166,27 @@ ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_by
   return ParseStatus::kRequest;
 }
 
-// A get of many keys is executed kKeysPerPiece keys at a time, so that the connection can write
-// the replies between pieces: a client asking for thousands of large values in one line cannot
-// make the server copy them all into memory at once. The rest of the line waits in the input.
+// A get/gets/gat/gats of many keys is executed kKeysPerPiece keys at a time, so that the
+// connection can write the replies between pieces: a client asking for thousands of large values
+// in one line cannot make the server copy them all into memory at once. The rest of the line
+// waits in the input.
 void RequestParser::cut_multi_get(std::string_view input, Request& request, std::size_t& consumed) {
-  if (request.tokens.size() <= kKeysPerPiece + 1) return;
-  consumed = static_cast<std::size_t>(request.tokens[kKeysPerPiece + 1].data() - input.data());
-  request.tokens.resize(kKeysPerPiece + 1);
+  const std::size_t keys_from = first_key(request.command);
+  if (request.tokens.size() <= keys_from + kKeysPerPiece) return;
+  consumed = static_cast<std::size_t>(request.tokens[keys_from + kKeysPerPiece].data() - input.data());
+  request.tokens.resize(keys_from + kKeysPerPiece);
   request.more_keys = true;
+  // gat's exptime goes with every piece (a continued piece already holds the saved copy).
+  if (keys_from == 2 && !request.continued) continued_exptime_.assign(request.tokens[1]);
   continued_get_ = request.command;
+}
+
+// The first tokens of a piece that continues a multi-key read: its command, and gat's exptime.
+void RequestParser::begin_continued(Request& request) const {
+  request.command = continued_get_;
+  request.continued = true;
+  request.tokens.push_back(command_name(continued_get_));
+  if (first_key(continued_get_) == 2) request.tokens.push_back(continued_exptime_);
 }
 
 // A line longer than max_line: a get or gets of many keys is answered in pieces of whole keys,
@@ -173,15 +198,14 @@ ParseStatus RequestParser::parse_long_get(std::string_view input, Request& reque
   if (last_space == std::string_view::npos) return ParseStatus::kLineTooLong;
   request.clear();
   if (continued_get_ != CommandId::kUnknown) {
-    request.command = continued_get_;
-    request.continued = true;
-    request.tokens.push_back(request.command == CommandId::kGets ? "gets" : "get");
+    begin_continued(request);
     tokenize(input.substr(0, last_space), request.tokens);
   } else {
     tokenize(input.substr(0, last_space), request.tokens);
     const CommandId id = request.tokens.empty() ? CommandId::kUnknown : lookup_command(request.tokens[0]);
-    if (id != CommandId::kGet && id != CommandId::kGets) return ParseStatus::kLineTooLong;
+    if (!is_multi_key_read(id) || request.tokens.size() < first_key(id)) return ParseStatus::kLineTooLong;
     request.command = id;
+    if (first_key(id) == 2) continued_exptime_.assign(request.tokens[1]);
   }
   request.more_keys = true;
   continued_get_ = request.command;

@@ -114,6 +114,22 @@ TEST_CASE("executor: a bad key late in a long multi-get ends it with the error",
   CHECK(s.run("get k1 k90\r\n") == "VALUE k1 0 1\r\na\r\nVALUE k90 0 1\r\nc\r\nEND\r\n");
 }
 
+TEST_CASE("executor: gat of many keys touches them all and ends once", "[protocol][executor]") {
+  FakeServer s;
+  std::string line = "gat 100";
+  std::string expected;
+  for (int i = 0; i < 80; ++i) {
+    line += " k" + std::to_string(i);
+    if (i % 10 == 0) {
+      s.run("set k" + std::to_string(i) + " 0 5 1\r\nx\r\n");
+      expected += "VALUE k" + std::to_string(i) + " 0 1\r\nx\r\n";
+    }
+  }
+  CHECK(s.run(line + "\r\n") == expected + "END\r\n");
+  s.clock.advance(50);  // past the 5 s they were set with: gat gave them 100 s
+  CHECK(s.run("get k0 k70\r\n") == "VALUE k0 0 1\r\nx\r\nVALUE k70 0 1\r\nx\r\nEND\r\n");
+}
+
 TEST_CASE("executor: expiry rules", "[protocol][executor]") {
   FakeServer s;
   const std::int64_t now = s.clock.unix_now();

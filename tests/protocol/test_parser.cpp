@@ -220,6 +220,24 @@ TEST_CASE("parser: a get of many keys is handed out a few keys at a time", "[pro
   CHECK(pieces[4].tokens == "version");
 }
 
+TEST_CASE("parser: a gat of many keys keeps its exptime in every piece", "[protocol][parser]") {
+  std::string line = "gats 77";
+  for (int i = 0; i < 70; ++i) line += " k" + std::to_string(i);
+  for (std::size_t cut = 0; cut <= line.size() + 2; cut += 11) {
+    FeedParser p({64, 1000});  // and lines longer than the bound
+    auto pieces = p.feed((line + "\r\n").substr(0, cut));
+    const auto rest = p.feed((line + "\r\n").substr(cut));
+    pieces.insert(pieces.end(), rest.begin(), rest.end());
+    std::string keys;
+    for (const auto& piece : pieces) {
+      REQUIRE(piece.command == CommandId::kGats);
+      REQUIRE(piece.tokens.rfind("gats 77", 0) == 0);
+      keys += piece.tokens.substr(7);
+    }
+    CHECK("gats 77" + keys == line);
+  }
+}
+
 TEST_CASE("parser: meta set headers", "[protocol][parser]") {
   CHECK(first_error("ms a\r\n") == ParseError::kBadFormat);
   CHECK(first_error("ms a x\r\n") == ParseError::kBadFormat);

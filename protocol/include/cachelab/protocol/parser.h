@@ -13,8 +13,8 @@
 namespace cachelab::protocol {
 
 struct ParserLimits {
-  // Longest command line held at once. A longer get/gets is answered in pieces of whole keys;
-  // any other longer line is refused.
+  // Longest command line held at once. A longer get/gets/gat/gats is answered in pieces of
+  // whole keys; any other longer line is refused.
   std::size_t max_line = 64 * 1024;
   // Largest data block read into memory; a bigger one is swallowed (memcached's -I).
   std::size_t max_item_size = 1024 * 1024;
@@ -28,7 +28,7 @@ enum class ParseStatus {
 
 class RequestParser {
  public:
-  // A get/gets of more keys is handed out in pieces of this many (see cut_multi_get).
+  // A get/gets/gat/gats of more keys is handed out in pieces of this many (see cut_multi_get).
   static constexpr std::size_t kKeysPerPiece = 32;
 
   explicit RequestParser(ParserLimits limits = {}) : limits_(limits) {}
@@ -45,12 +45,14 @@ class RequestParser {
                          Request& request, std::size_t& consumed);
   ParseStatus parse_long_get(std::string_view input, Request& request, std::size_t& consumed);
   void cut_multi_get(std::string_view input, Request& request, std::size_t& consumed);
+  void begin_continued(Request& request) const;
   void parse_storage_header(Request& request) const;
   void parse_meta_set_header(Request& request) const;
 
   ParserLimits limits_;
   std::uint64_t swallow_ = 0;  // data bytes (incl. \r\n) still to drop
-  CommandId continued_get_ = CommandId::kUnknown;  // a long multi-get whose line goes on
+  CommandId continued_get_ = CommandId::kUnknown;  // a multi-key read whose line goes on
+  std::string continued_exptime_;                   // and, for gat/gats, its exptime token
   struct Refused {             // the too-large request, answered once its block is dropped
     CommandId command = CommandId::kUnknown;
     bool noreply = false;

@@ -42,7 +42,7 @@ struct Request {
   CommandId command = CommandId::kUnknown;
   ParseError error = ParseError::kNone;
   bool noreply = false;
-  // A get/gets line longer than the parser holds comes in pieces: all but the last have
+  // A get/gets/gat/gats of many keys (or a line longer than the parser holds) comes in pieces: all but the last have
   // more_keys, all but the first are continued.
   bool more_keys = false;
   bool continued = false;
