@@ -257,6 +257,7 @@ class Replayer {
     result_.totals.reads = static_cast<std::uint64_t>(std::max(0.0, expected_reads));
     result_.totals.misses = result_.totals.reads - std::min(result_.totals.reads, result_.totals.hits);
     result_.totals.origin_reads = result_.totals.misses;
+    result_.totals.requests = result_.totals.reads + result_.totals.writes;
     const double f = 1.0 / config_.sample_rate;
     auto scale = [f](std::uint64_t& v) { v = static_cast<std::uint64_t>(std::llround(static_cast<double>(v) * f)); };
     auto scale_counts = [&](ReplayCounts& c) {
