@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "cachelab/protocol/reply.h"
 #include "connection.h"
 #include "snapshot.h"
 
@@ -152,8 +153,8 @@ class Server {
     if (conns.current.load(std::memory_order_relaxed) >= options_.settings.max_connections) {
       conns.rejected.fetch_add(1, std::memory_order_relaxed);
       boost::system::error_code ignored;
-      const std::string_view text = "ERROR Too many open connections\r\n";
-      asio::write(socket, asio::buffer(text.data(), text.size()), ignored);
+      const std::string text = std::string(protocol::reply::kTooManyConnections) + "\r\n";
+      asio::write(socket, asio::buffer(text), ignored);
       socket.close(ignored);
       return;
     }
