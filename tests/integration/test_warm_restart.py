@@ -61,6 +61,15 @@ class WarmRestartTest(unittest.TestCase):
         with Server("--snapshot", self.path) as s:
             self.assertEqual(raw(s.address, b"get k\r\n", lines=3), b"VALUE k 0 1\r\nv\r\nEND\r\n")
 
+    def test_shutdown_command_also_writes_the_snapshot(self):
+        s = Server("-A", "--snapshot", self.path).start()
+        raw(s.address, b"set k 0 0 1\r\nv\r\n", lines=1)
+        self.assertEqual(raw(s.address, b"shutdown\r\n"), b"")
+        s.proc.wait(timeout=10)
+        self.assertEqual(s.stop(), 0)
+        with Server("--snapshot", self.path) as s:
+            self.assertEqual(raw(s.address, b"get k\r\n", lines=3), b"VALUE k 0 1\r\nv\r\nEND\r\n")
+
     def test_missing_snapshot_is_a_cold_start(self):
         with Server("--snapshot", self.path) as s:
             self.assertEqual(raw(s.address, b"get plain\r\n"), b"END\r\n")
