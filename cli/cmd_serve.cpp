@@ -6,6 +6,7 @@
 
 #include "cachelab/policy_registry.h"
 #include "cachelab/server/server.h"
+#include "cachelab/module_loader.h"
 #include "command.h"
 #include "options.h"
 #include "version.h"
@@ -122,10 +123,7 @@ int run_serve(int argc, char** argv) {
     if (eq == std::string::npos || eq == 0) return usage_error("--policy-arg wants K=V, got '" + kv + "'");
     o.policy_args[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  if (!policy_module.empty()) {
-    std::fprintf(stderr, "cachelab serve: --policy-module is not built yet (see the policy modules issue)\n");
-    return kExitFailure;
-  }
+  o.policy_module = policy_module;
   if (!trace_out.empty()) {
     std::fprintf(stderr, "cachelab serve: --trace-out is not built yet (see the trace recording issue)\n");
     return kExitFailure;
@@ -151,6 +149,9 @@ int run_serve(int argc, char** argv) {
   s.version = std::string("1.6.0-cachelab-") + kVersion;
   try {
     return server::run_server(o);
+  } catch (const PolicyModuleError& e) {
+    std::fprintf(stderr, "cachelab serve: %s\n", e.what());
+    return kExitUsage;
   } catch (const std::invalid_argument& e) {
     return usage_error(e.what());
   } catch (const std::exception& e) {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "cachelab/module_loader.h"
 #include "cachelab/protocol/reply.h"
 #include "connection.h"
 #include "snapshot.h"
@@ -44,7 +45,7 @@ class Server {
  public:
   explicit Server(const ServerOptions& options)
       : options_(options),
-        store_(options.policy, options.store, options.policy_args, shard_count(options)),
+        store_(options.store, shard_count(options), store_factory(options)),
         state_(store_, clock_, options.settings, static_cast<std::size_t>(options.settings.threads)),
         signals_(main_io_, SIGINT, SIGTERM),
         reclaim_timer_(main_io_),
@@ -79,6 +80,13 @@ class Server {
   }
 
  private:
+  // A built-in policy by name, or a policy module: the shards cannot tell the difference.
+  static ShardedStore::StoreFactory store_factory(const ServerOptions& o) {
+    if (!o.policy_module.empty())
+      return [&o](const StoreConfig& part) { return make_module_store(o.policy_module, part, o.policy_args); };
+    return [&o](const StoreConfig& part) { return make_store(o.policy, part, o.policy_args); };
+  }
+
   static std::size_t shard_count(const ServerOptions& o) {
     // More shards than threads so that threads rarely wait on the same lock.
     return static_cast<std::size_t>(std::max(o.settings.threads, 1)) * 4;

@@ -87,7 +87,7 @@ TEST_CASE("a full scenario loads", "[sim][scenario]") {
   CHECK_FALSE(uniform_ttl_s(s));  // the classes' TTLs differ
 }
 
-TEST_CASE("--set overrides fields, short names and classes by name", "[sim][scenario]") {
+TEST_CASE("set overrides: --set changes fields, short names and classes by name", "[sim][scenario]") {
   const std::string path = temp_file("catalog.yaml", kCatalog);
   const Scenario s = load_scenario(path, {"cache.capacity=1GiB", "policy=fifo", "classes.products.keys=10",
                                           "classes.1.reads_per_s=5", "ttl=10s", "invalidation=update-on-write"});

@@ -12,6 +12,7 @@ namespace cachelab::server {
 struct ServerOptions {
   protocol::ServerSettings settings;  // listen address, port, limits, -C -A -F
   std::string policy = "lru";
+  std::string policy_module;          // --policy-module: a shared object instead of `policy`
   PolicyArgs policy_args;
   StoreConfig store;                  // capacity (-m), max item size (-I), evictions (-M)
   std::string snapshot_path;          // --snapshot: load at start, write on SIGTERM/SIGINT
@@ -19,8 +20,8 @@ struct ServerOptions {
 };
 
 // Runs until SIGTERM, SIGINT or `shutdown`; returns the process exit code. Throws
-// std::invalid_argument for bad options (unknown policy...) and std::runtime_error when it
-// cannot listen.
+// std::invalid_argument for bad options (unknown policy...), PolicyModuleError for a module that
+// cannot be used, and std::runtime_error when it cannot listen.
 int run_server(const ServerOptions& options);
 
 }  // namespace cachelab::server
