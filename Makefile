@@ -1,6 +1,6 @@
 # The two entry points of the README. Each installs what it needs first (idempotent).
 PRESET ?= release
-.PHONY: deps build run test asan tsan clean
+.PHONY: deps build run test asan tsan tsan-server clean
 deps:
 	./scripts/install-deps
 build: deps
@@ -14,5 +14,12 @@ asan:
 	$(MAKE) test PRESET=asan
 tsan:
 	$(MAKE) test PRESET=tsan
+# The server's tests under ThreadSanitizer: the protocol layer, the sharded store and every test
+# that drives `cachelab serve` with real clients.
+SERVER_TESTS = ^(parser|executor|meta|fuzz|sharded store)|^integration\.test_(concurrency|eviction|memccapable|policy_module_serve|pymemcache|python_memcached|serve_robustness|twemproxy|warm_restart)$$
+tsan-server: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan
+	ctest --preset tsan -R '$(SERVER_TESTS)'
 clean:
 	rm -rf build
