@@ -2,6 +2,7 @@
 // Glue only: the work is in simulator/ (cachelab/sim/runner.h, results.h).
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -72,17 +73,31 @@ int run_sim(int argc, char** argv) {
   }
   if (isatty(STDERR_FILENO)) {
     options.progress = [](const sim::SimProgress& p) {
+      // Drawn only once the run has lasted a second: short runs print nothing extra.
+      using Clock = std::chrono::steady_clock;
+      static const Clock::time_point start = Clock::now();
+      static std::uint64_t requests_done = 0;  // of finished cells, in a sweep
+      static bool shown = false;
+      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
       const int width = 30;
       const bool cells = p.cells_total > 1;
+      if (cells && p.fraction >= 1.0) requests_done += p.requests;
+      if (elapsed < 1.0 && !shown) return;
+      shown = true;
       const double fraction = cells ? double(p.cells_done) / double(p.cells_total) : p.fraction;
+      const double requests = static_cast<double>(cells ? requests_done : p.requests);
+      const double rate = elapsed > 0 ? requests / elapsed : 0;
       if (fraction < 0) {  // a trace of unknown length: count the requests
-        std::fprintf(stderr, "\r%llu requests", (unsigned long long)p.requests);
+        std::fprintf(stderr, "\r%llu requests, %.1fM requests/s   ", (unsigned long long)p.requests, rate / 1e6);
         return;
       }
       const int filled = static_cast<int>(width * fraction);
       std::fprintf(stderr, "\r[%.*s%*s] ", filled, "##############################", width - filled, "");
       if (cells) std::fprintf(stderr, "%zu/%zu runs", p.cells_done, p.cells_total);
-      else std::fprintf(stderr, "%3.0f%% (%llu requests)", 100 * fraction, (unsigned long long)p.requests);
+      else std::fprintf(stderr, "%3.0f%%", 100 * fraction);
+      std::fprintf(stderr, ", %.1fM requests/s", rate / 1e6);
+      if (fraction > 0 && fraction < 1) std::fprintf(stderr, ", ETA %.0f s   ", elapsed * (1 - fraction) / fraction);
+      else std::fprintf(stderr, "           ");
       if (p.cells_done == p.cells_total) std::fprintf(stderr, "\n");
     };
   }

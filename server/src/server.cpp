@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cachelab/module_loader.h"
+#include "cachelab/policy_registry.h"
 #include "cachelab/protocol/reply.h"
 #include "connection.h"
 #include "snapshot.h"
@@ -82,6 +83,9 @@ class Server {
  private:
   // A built-in policy by name, or a policy module: the shards cannot tell the difference.
   static ShardedStore::StoreFactory store_factory(const ServerOptions& o) {
+    const PolicyInfo* info = PolicyRegistry::instance().find(o.policy);
+    if (o.policy_module.empty() && info && info->simulator_only)
+      throw std::invalid_argument("policy " + o.policy + " needs to know each request's future: it exists in the simulator only");
     if (!o.policy_module.empty())
       return [&o](const StoreConfig& part) { return make_module_store(o.policy_module, part, o.policy_args); };
     return [&o](const StoreConfig& part) { return make_store(o.policy, part, o.policy_args); };

@@ -48,6 +48,9 @@ class PolicyModuleServeTest(unittest.TestCase):
         self.assertEqual(len(lines), 1, out.stderr)
         return lines[0]
 
+    def test_simulator_only_policies_are_refused(self):
+        self.assertIn("policy belady needs to know each request's future", self.refused("--policy", "belady"))
+
     def test_bad_modules_are_refused_with_one_line(self):
         modules = os.path.join(BUILD, "test-modules")
         self.assertIn("no such file", self.refused("--policy-module", os.path.join(modules, "missing.so")))
