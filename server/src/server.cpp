@@ -154,7 +154,7 @@ class Server {
       if (options_.verbose > 0) std::fprintf(stderr, "cachelab serve: accept: %s\n", ec.message().c_str());
       accept_retry_.expires_after(std::chrono::milliseconds(100));
       accept_retry_.async_wait([this](const boost::system::error_code& wait_ec) {
-        if (!wait_ec) accept();
+        if (!wait_ec && !stopping_) accept();
       });
     });
   }
@@ -183,7 +183,9 @@ class Server {
   void schedule_reclaim() {
     reclaim_timer_.expires_after(kReclaimPeriod);
     reclaim_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
+      // A timer that expired just before stop() completes without an error: without the flag it
+      // would re-arm itself during the final drain of main_io_ and the process would never exit.
+      if (ec || stopping_) return;
       const std::int64_t now_unix = state_.clock.unix_now();
       state_.run_due_flush(now_unix);
       const Tick now = state_.clock.tick_of_unix(now_unix);
@@ -193,6 +195,7 @@ class Server {
   }
 
   void stop() {
+    stopping_ = true;
     boost::system::error_code ignored;
     if (acceptor_) acceptor_->close(ignored);
     signals_.cancel(ignored);
@@ -242,6 +245,7 @@ class Server {
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::size_t next_worker_ = 0;
+  bool stopping_ = false;  // set by stop(); only the main thread reads or writes it
 };
 
 }  // namespace
