@@ -4,6 +4,7 @@
 
 #include "cachelab/sim/plot.h"
 #include "command.h"
+#include "help_option.h"
 #include "options.h"
 
 namespace cachelab::cli {
@@ -22,18 +23,14 @@ int run_plot(int argc, char** argv) {
   po::options_description opts("options");
   std::string file, x, y, series, output, title;
   opts.add_options()
-      ("file", po::value(&file)->required(), "the CSV file (positional)")
       ("x", po::value(&x)->required(), "column for the x axis (capacities and TTLs get a log axis)")
       ("y", po::value(&y)->required(), "column(s) for the y axis, comma-separated")
       ("series", po::value(&series), "column whose values make one line each (e.g. policy)")
       ("output,o", po::value(&output)->required(), "output file: .png (pngcairo) or .svg")
       ("title", po::value(&title), "plot title (default: the file's name)");
-  po::positional_options_description pos;
-  pos.add("file", 1);
   po::variables_map vm;
-  if (auto rc = parse_options(argc, argv, "cachelab plot FILE.csv --x COL --y COL[,COL] [--series COL] -o FILE.png|.svg",
-                              opts, pos, vm))
-    return *rc;
+  const char* usage = "cachelab plot FILE.csv --x COL --y COL[,COL] [--series COL] -o FILE.png|.svg";
+  if (auto rc = parse_command(argc, argv, usage, opts, {{"FILE.csv", &file}}, vm)) return *rc;
   try {
     const sim::CsvTable table = sim::read_csv_table(file);
     sim::PlotSpec spec;

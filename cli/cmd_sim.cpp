@@ -41,21 +41,9 @@ int run_sim(int argc, char** argv) {
       ("set", po::value(&sets)->composing(), "override a scenario field, e.g. --set cache.capacity=1GiB (repeatable)")
       ("timeline", po::value(&timeline), "also write DIR/timeline.csv with one row per interval, e.g. 60s")
       ("jobs,j", po::value(&jobs), "sweep cells run in parallel (default: the number of cores; results do not depend on it)");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario));
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
   po::variables_map vm;
   const char* usage = "cachelab sim SCENARIO.yaml [-o DIR] [--set PATH=VALUE]... [--timeline 60s] [--jobs N]";
-  if (print_help_if_asked(argc, argv, usage, visible)) return kExitOk;
-  if (auto code = parse_options(argc, argv, usage, all, positional, vm))
-    return *code;
-  if (scenario.empty()) {
-    std::fprintf(stderr, "cachelab sim: missing SCENARIO.yaml (see --help)\n");
-    return kExitUsage;
-  }
+  if (auto code = parse_command(argc, argv, usage, visible, {{"SCENARIO.yaml", &scenario}}, vm)) return *code;
   sim::SimOptions options;
   options.overrides = sets;
   options.jobs = jobs == 0 ? 1 : jobs;

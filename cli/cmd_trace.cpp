@@ -75,15 +75,9 @@ int run_info(int argc, char** argv) {
   InputOptions input;
   visible.add_options()("format,f", po::value(&format)->required(), "csv, oracleGeneral or twitter");
   input.add_to(visible);
-  po::options_description all;
-  all.add(visible).add_options()("file", po::value(&file)->required());
-  po::positional_options_description positional;
-  positional.add("file", 1);
   po::variables_map vm;
   const char* usage = "cachelab trace info FILE --format F [--columns ...] [--header]";
-  if (print_help_if_asked(argc, argv, usage, visible)) return kExitOk;
-  if (auto code = parse_options(argc, argv, usage, all, positional, vm))
-    return *code;
+  if (auto code = parse_command(argc, argv, usage, visible, {{"FILE", &file}}, vm)) return *code;
   sim::TraceSpec spec;
   if (!input.apply("info", file, format, &spec)) return kExitUsage;
   auto reader = sim::open_trace(spec);
@@ -99,15 +93,9 @@ int run_convert(int argc, char** argv) {
       ("from", po::value(&from)->required(), "input format: csv, oracleGeneral or twitter")
       ("to", po::value(&to)->required(), "output format: csv, oracleGeneral or twitter");
   input.add_to(visible);
-  po::options_description all;
-  all.add(visible).add_options()("in", po::value(&in)->required())("out", po::value(&out)->required());
-  po::positional_options_description positional;
-  positional.add("in", 1).add("out", 1);
   po::variables_map vm;
   const char* usage = "cachelab trace convert IN OUT --from F --to G [--columns ...] [--header]";
-  if (print_help_if_asked(argc, argv, usage, visible)) return kExitOk;
-  if (auto code = parse_options(argc, argv, usage, all, positional, vm))
-    return *code;
+  if (auto code = parse_command(argc, argv, usage, visible, {{"IN", &in}, {"OUT", &out}}, vm)) return *code;
   sim::TraceSpec spec;
   if (!input.apply("convert", in, from, &spec)) return kExitUsage;
   auto to_format = sim::parse_trace_format(to);

@@ -87,20 +87,9 @@ int run_ttl(int argc, char** argv) {
       ("out,o", po::value(&out_dir), "write DIR/ttl.csv and one plot per class (DIR/ttl-CLASS.png)")
       ("set", po::value(&sets)->composing(), "override a scenario field first, as in cachelab sim (repeatable)")
       ("jobs,j", po::value(&jobs), "replays run in parallel (default: the number of cores)");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario_path));
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
   po::variables_map vm;
   const char* usage = "cachelab ttl SCENARIO.yaml --max-stale-ratio R [--candidates 1s,10s,1m,...] [-o DIR]";
-  if (print_help_if_asked(argc, argv, usage, visible)) return kExitOk;
-  if (auto code = parse_options(argc, argv, usage, all, positional, vm)) return *code;
-  if (scenario_path.empty()) {
-    std::fprintf(stderr, "cachelab ttl: missing SCENARIO.yaml (see --help)\n");
-    return kExitUsage;
-  }
+  if (auto code = parse_command(argc, argv, usage, visible, {{"SCENARIO.yaml", &scenario_path}}, vm)) return *code;
   if (!(budget >= 0 && budget <= 1)) {
     std::fprintf(stderr, "cachelab ttl: --max-stale-ratio must be in [0, 1]\n");
     return kExitUsage;
