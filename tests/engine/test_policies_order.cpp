@@ -114,3 +114,37 @@ TEST_CASE("scan resistance: s3fifo and sieve keep a hot set that a one-time scan
   CHECK(hot_kept("s3fifo") == 500);
   CHECK(hot_kept("sieve") == 500);
 }
+
+TEST_CASE("slru: memcached's hot/warm/cold as a parameter set", "[engine][policy][slru]") {
+  using namespace cachelab;
+  // 10 objects: cold 4, warm 4, hot 2. Hits promote cold -> warm -> hot.
+  ObjectCache c("slru", 10);
+  c.store = make_store("slru", StoreConfig{.capacity = 10, .count_objects = true, .store_values = false},
+                       {{"preset", "memcached"}});
+  for (std::uint64_t k = 1; k <= 10; ++k) c.read(k);  // fills cold (1-4), warm (5-8), hot (9-10)
+  c.read(1), c.read(1);                               // 1: cold -> warm -> hot
+  c.read(11);                                         // evicts cold's least recent: 2
+  CHECK_FALSE(c.contains(2));
+  CHECK(c.contains(1));
+  CHECK_THROWS_WITH(make_store("slru", StoreConfig{}, {{"shares", "40:x"}}), Catch::Contains("shares=40:x is not"));
+  CHECK_THROWS_WITH(make_store("slru", StoreConfig{}, {{"preset", "redis"}}), Catch::Contains("preset=redis is unknown"));
+}
+
+TEST_CASE("belady: evicts the item needed farthest in the future", "[engine][policy][belady]") {
+  using namespace cachelab;
+  auto store = make_store("belady", StoreConfig{.capacity = 2, .count_objects = true, .store_values = false});
+  // Requests (index: key, next access): 1:a->4  2:b->6  3:c->5  4:a  5:c  6:b
+  struct R {
+    std::uint64_t key, next;
+  };
+  const R seq[] = {{1, 4}, {2, 6}, {3, 5}, {1, UINT64_MAX}, {3, UINT64_MAX}, {2, UINT64_MAX}};
+  std::vector<bool> hits;
+  for (const R& r : seq) {
+    Access a{};
+    a.key = r.key, a.size = 1, a.now = 1, a.op = Access::Op::kRead, a.next_access = r.next;
+    store->access_batch({&a, 1});
+    hits.push_back(a.hit);
+  }
+  // At request 3 (c), a is needed at 4 and b at 6: b goes. Then a and c hit; b misses.
+  CHECK(hits == std::vector<bool>{false, false, false, true, true, false});
+}

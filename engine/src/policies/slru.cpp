@@ -4,7 +4,12 @@
 // item of the lowest non-empty segment. Items must prove themselves repeatedly to reach the top,
 // so a scan only churns the bottom segment.
 //
-// Arguments: segments=4. memcached's hot/warm/cold LRU is close to segments=3.
+// Arguments: segments=4 (equal shares), or shares=A:B:C... (percentages of the budget, lowest
+// segment first), or preset=memcached: memcached 1.6's segmented LRU as a parameter set, cold 40%,
+// warm 40%, hot 20% (its warm_lru_pct=40, hot_lru_pct=20), i.e. shares=40:40:20.
+#include <algorithm>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "cachelab/intrusive_list.h"
@@ -16,10 +21,23 @@ namespace {
 
 class SlruPolicy {
  public:
-  SlruPolicy(const StoreConfig& config, const PolicyArgs& args)
-      : config_(config), segments_(static_cast<std::size_t>(policy_arg("slru", args, "segments", 4, 1, 16))) {
-    check_policy_args("slru", args, {"segments"});
-    segment_capacity_ = config.capacity / segments_.size();
+  SlruPolicy(const StoreConfig& config, const PolicyArgs& args) : config_(config) {
+    check_policy_args("slru", args, {"segments", "shares", "preset"});
+    std::vector<double> shares;
+    if (auto preset = args.find("preset"); preset != args.end()) {
+      if (preset->second != "memcached")
+        throw std::invalid_argument("policy slru: preset=" + preset->second + " is unknown (known: memcached)");
+      shares = {40, 40, 20};
+    } else if (auto given = args.find("shares"); given != args.end()) {
+      shares = parse_shares(given->second);
+    } else {
+      shares.assign(static_cast<std::size_t>(policy_arg("slru", args, "segments", 4, 1, 16)), 1.0);
+    }
+    double total = 0;
+    for (double share : shares) total += share;
+    segments_.resize(shares.size());
+    for (std::size_t i = 0; i < shares.size(); ++i)
+      segments_[i].capacity = static_cast<std::uint64_t>(static_cast<double>(config.capacity) * shares[i] / total);
   }
 
   // A new item goes to the lowest segment with room for it (while the cache is filling, upper
@@ -27,7 +45,7 @@ class SlruPolicy {
   void on_insert(Item* it, Tick) {
     const std::uint64_t c = charge_of(config_, it);
     std::size_t seg = 0;
-    while (seg < segments_.size() && segments_[seg].used + c > segment_capacity_) ++seg;
+    while (seg < segments_.size() && segments_[seg].used + c > segments_[seg].capacity) ++seg;
     push(it, seg < segments_.size() ? seg : 0);
   }
   void on_hit(Item* it, Tick) {
@@ -36,7 +54,7 @@ class SlruPolicy {
     const std::size_t up = seg + 1 < segments_.size() ? seg + 1 : seg;
     push(it, up);
     // Demote from the segment that overflowed, cascading down.
-    for (std::size_t s = up; s > 0 && segments_[s].used > segment_capacity_; --s) {
+    for (std::size_t s = up; s > 0 && segments_[s].used > segments_[s].capacity; --s) {
       Item* cold = segments_[s].list.head();
       erase(cold);
       push(cold, s - 1);
@@ -50,7 +68,7 @@ class SlruPolicy {
   void on_remove(Item* it) { erase(it); }
   // Demotions can overfill the lowest segment; it then sheds items from the cache, even when the
   // upper segments have room (as libCacheSim's S4LRU does), so each segment keeps its share.
-  bool wants_eviction() const noexcept { return segments_[0].used > segment_capacity_; }
+  bool wants_eviction() const noexcept { return segments_[0].used > segments_[0].capacity; }
   Item* victim() const noexcept {
     for (const Segment& s : segments_)
       if (!s.list.empty()) return s.list.head();
@@ -61,7 +79,26 @@ class SlruPolicy {
   struct Segment {
     IntrusiveList list;  // head = least recent
     std::uint64_t used = 0;
+    std::uint64_t capacity = 0;  // its share of the budget
   };
+  static std::vector<double> parse_shares(const std::string& text) {
+    std::vector<double> shares;
+    std::stringstream in(text);
+    for (std::string part; std::getline(in, part, ':');) {
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(part, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != part.size() || !(v > 0)) break;
+      shares.push_back(v);
+    }
+    if (shares.empty() || shares.size() > 16 || std::count(text.begin(), text.end(), ':') + 1 != static_cast<long>(shares.size()))
+      throw std::invalid_argument("policy slru: shares=" + text + " is not 1 to 16 positive numbers such as 40:40:20");
+    return shares;
+  }
   void push(Item* it, std::size_t seg) {
     it->policy_u8 = static_cast<std::uint8_t>(seg);
     segments_[seg].list.push_back(it);
@@ -74,10 +111,9 @@ class SlruPolicy {
   }
 
   StoreConfig config_;
-  std::vector<Segment> segments_;
-  std::uint64_t segment_capacity_ = 0;
+  std::vector<Segment> segments_;  // [0] = the lowest (coldest)
 };
 
 }  // namespace
-CACHELAB_REGISTER_POLICY(SlruPolicy, "slru", "segmented LRU in equal segments, S4LRU (Karedla et al., IEEE Computer 1994; Huang et al., SOSP'13); arg segments=4");
+CACHELAB_REGISTER_POLICY(SlruPolicy, "slru", "segmented LRU, S4LRU by default (Karedla et al., IEEE Computer 1994; Huang et al., SOSP'13); args segments=4, shares=40:40:20, preset=memcached");
 }  // namespace cachelab
