@@ -20,6 +20,10 @@ Item* item_of(cachelab_item* it) { return reinterpret_cast<Item*>(it); }
 const Item* item_of(const cachelab_item* it) { return reinterpret_cast<const Item*>(it); }
 cachelab_item* handle_of(Item* it) { return reinterpret_cast<cachelab_item*>(it); }
 
+// The time of the request being served on this thread: one instance is never called from two
+// threads at once, and a victim is chosen while serving the request that needs the room.
+thread_local std::uint64_t current_now = 0;
+
 const cachelab_host_api kHostApi = {
     CACHELAB_POLICY_ABI_VERSION,
     sizeof(cachelab_host_api),
@@ -42,6 +46,7 @@ const cachelab_host_api kHostApi = {
       item_of(it)->policy_u16 = static_cast<std::uint16_t>(bits);
       item_of(it)->policy_u8 = static_cast<std::uint8_t>(bits >> 16);
     },
+    []() -> std::uint64_t { return current_now; },
 };
 
 // The fields a module table must have for this host: everything up to `victim`.
@@ -113,11 +118,13 @@ class ModulePolicy {
     if (instance_) table_->destroy(instance_);
   }
 
-  void on_insert(Item* it, Tick now) { table_->on_insert(instance_, handle_of(it), now); }
-  void on_hit(Item* it, Tick now) { table_->on_hit(instance_, handle_of(it), now); }
+  void on_insert(Item* it, Tick now) { table_->on_insert(instance_, handle_of(it), current_now = now); }
+  void on_hit(Item* it, Tick now) { table_->on_hit(instance_, handle_of(it), current_now = now); }
   void on_update(Item* old, Item* replacement, Tick, Tick now) {
-    table_->on_update(instance_, handle_of(old), handle_of(replacement), now);
+    table_->on_update(instance_, handle_of(old), handle_of(replacement), current_now = now);
   }
+  // Called by the store before it asks for victims, so that victim() sees the request's time.
+  void set_now(Tick now) noexcept { current_now = now; }
   void on_remove(Item* it) { table_->on_remove(instance_, handle_of(it)); }
   Item* victim() { return item_of(table_->victim(instance_)); }
 

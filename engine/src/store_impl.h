@@ -356,6 +356,7 @@ class StoreImpl final : public Store {
   // the budget cannot be met (nothing left to evict, or evictions disabled).
   bool make_room(std::uint64_t need, Item*& keep, std::uint64_t keep_charge, Tick now) {
     std::uint64_t credit = keep ? keep_charge : 0;
+    if (used_ - credit + need > config_.capacity) tell_time(now);
     while (used_ - credit + need > config_.capacity) {
       Item* victim = policy_.victim();
       if (!victim) return false;
@@ -388,6 +389,12 @@ class StoreImpl final : public Store {
     drop(victim);
   }
 
+  // Tells a policy whose victim() needs the time (policy modules, through host->now) what it is.
+  // Compiles to nothing for other policies.
+  void tell_time(Tick now) {
+    if constexpr (requires(Policy& p) { p.set_now(now); }) policy_.set_now(now);
+  }
+
   // Tells a policy that watches misses (ARC adapts to keys it recently evicted) that `key` is about
   // to be inserted, before room is made for it. Compiles to nothing for other policies.
   void announce_miss(std::string_view key, std::uint64_t charge) {
@@ -399,6 +406,7 @@ class StoreImpl final : public Store {
   // satisfied. Compiles to nothing for policies without the hook.
   void enforce_policy_budget(Tick now) {
     if constexpr (requires(Policy& p) { { p.wants_eviction() } -> std::same_as<bool>; }) {
+      if (policy_.wants_eviction()) tell_time(now);
       while (policy_.wants_eviction()) {
         Item* victim = policy_.victim();
         if (!victim) return;

@@ -63,3 +63,17 @@ TEST_CASE("modules: each bad module is refused with its reason", "[engine][modul
   CHECK_THROWS_WITH(make_module_store(kExamples + "/slru.so", kObjects, {{"protected", "2"}}),
                     Catch::Contains("create failed: protected=2 is not a fraction in (0, 1)"));
 }
+
+TEST_CASE("modules: host->now() gives victim() the time of the request that needs room", "[engine][module]") {
+  auto store = make_module_store(kTestModules + "/now_probe.so",
+                                 StoreConfig{.capacity = 2, .count_objects = true, .store_values = false}, {});
+  for (std::uint64_t k = 1; k <= 5; ++k) {
+    Access a{};
+    a.key = k, a.size = 1, a.now = static_cast<Tick>(10 * k), a.op = Access::Op::kRead;
+    store->access_batch({&a, 1});
+  }
+  // Had victim() not seen the later time, the module would have named no victim and the store
+  // would have refused keys 3 to 5.
+  CHECK(store->stats().evictions == 3);
+  CHECK(store->stats().curr_items == 2);
+}

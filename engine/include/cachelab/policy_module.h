@@ -66,6 +66,10 @@ typedef struct cachelab_host_api {
   /* 24 bits of policy state per item, initially 0 (higher bits are ignored). */
   uint32_t (*get_bits)(const cachelab_item* item);
   void (*set_bits)(cachelab_item* item, uint32_t bits);
+  /* The time of the request being served, in the cache's ticks (config->ticks_per_second), the
+   * same `now` the callbacks receive; for victim(), which has no parameter for it. Valid only
+   * inside a callback. */
+  uint64_t (*now)(void);
 } cachelab_host_api;
 
 /* One policy argument, from --policy-arg K=V or a scenario's args: both strings are NUL-terminated
