@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <map>
+#include <sstream>
 #include <mutex>
 #include <vector>
 
@@ -127,6 +128,24 @@ class ModulePolicy {
   void set_now(Tick now) noexcept { current_now = now; }
   void on_remove(Item* it) { table_->on_remove(instance_, handle_of(it)); }
   Item* victim() { return item_of(table_->victim(instance_)); }
+  // The module's optional stats callback: "name value" lines with unsigned integer values; other
+  // lines are ignored.
+  std::vector<std::pair<std::string, std::uint64_t>> stats() const {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    if (table_->struct_size < offsetof(cachelab_policy_module, stats) + sizeof(table_->stats) || !table_->stats)
+      return out;
+    char text[4096] = "";
+    table_->stats(instance_, text, sizeof text);
+    text[sizeof text - 1] = '\0';
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      std::string name;
+      std::uint64_t value = 0;
+      if (fields >> name >> value) out.emplace_back(name, value);
+    }
+    return out;
+  }
 
  private:
   std::shared_ptr<ModuleLibrary> lib_;  // keeps the code loaded while the instance lives

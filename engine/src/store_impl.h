@@ -282,6 +282,10 @@ class StoreImpl final : public Store {
     stats_ = StoreStats{};
     stats_.total_items = total;  // memcached's `stats reset` keeps what describes the contents
   }
+  std::vector<std::pair<std::string, std::uint64_t>> policy_stats() const override {
+    if constexpr (requires(const Policy& p) { p.stats(); }) return policy_.stats();
+    return {};
+  }
   const StoreConfig& config() const override { return config_; }
   std::string_view policy_name() const override { return name_; }
 

@@ -55,6 +55,7 @@ void general_stats(Call& call) {
   out.stat("evictions", store.evictions);
   out.stat("reclaimed", store.expirations);
   out.stat("policy", st.store.policy_name());
+  for (const auto& [name, value] : st.store.policy_stats()) out.stat("policy_" + name, value);
   out.stat("shards", static_cast<std::uint64_t>(st.store.shard_count()));
 }
 

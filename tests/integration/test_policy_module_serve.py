@@ -38,8 +38,11 @@ class PolicyModuleServeTest(unittest.TestCase):
         self.assertEqual(stats[b"policy"], b"module:fifo-module")
 
     def test_slru_module_keeps_the_keys_it_protects(self):
-        present, _ = self.survivors("--policy-module", SLRU_MODULE, "--policy-arg", "protected=0.5")
+        present, stats = self.survivors("--policy-module", SLRU_MODULE, "--policy-arg", "protected=0.5")
         self.assertEqual(len(present), 10)  # read keys were promoted to the protected segment
+        # The module's own counters (its stats callback) appear as policy_NAME.
+        self.assertGreaterEqual(int(stats[b"policy_protected_bytes"]), 10 * len(b"v" * 10240))
+        self.assertGreater(int(stats[b"policy_probation_bytes"]), 0)
 
     def refused(self, *args):
         out = subprocess.run([binary(), "serve", "-p", "1", *args], capture_output=True, text=True, timeout=30)

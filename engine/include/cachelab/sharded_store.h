@@ -41,6 +41,8 @@ class ShardedStore {
   }
 
   StoreStats stats() const;
+  // Each policy counter summed over the shards, in the first shard's order.
+  std::vector<std::pair<std::string, std::uint64_t>> policy_stats() const;
   std::size_t shard_count() const noexcept { return shards_.size(); }
   const StoreConfig& config() const noexcept { return total_; }
   std::string_view policy_name() const noexcept { return shards_.front()->store->policy_name(); }

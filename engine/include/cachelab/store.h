@@ -11,6 +11,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "cachelab/function_ref.h"
 #include "cachelab/item.h"
@@ -132,6 +134,9 @@ class Store {
   virtual void access_batch(std::span<Access> batch) = 0;
 
   virtual StoreStats stats() const = 0;
+  // The policy's own counters, if it keeps any (a policy module's optional stats callback):
+  // name and value pairs, shown by the server's `stats` as policy_NAME.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> policy_stats() const { return {}; }
   virtual void reset_stats() = 0;
   virtual const StoreConfig& config() const = 0;
   virtual std::string_view policy_name() const = 0;
