@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "cachelab/types.h"
+#include "cachelab/sim/key_sample.h"
 
 namespace cachelab::sim {
 namespace {
@@ -64,9 +64,7 @@ std::vector<MrcPoint> lru_miss_ratio_curve(TraceReader& trace, const std::vector
                                     sorted.begin());
   };
   std::vector<double> hits_at(buckets, 0), hit_bytes_at(buckets, 0), weight_at(buckets, 0);
-  const std::uint64_t threshold = options.sample_rate >= 1
-                                      ? UINT64_MAX
-                                      : static_cast<std::uint64_t>(std::ldexp(options.sample_rate, 64));
+  const KeySample sample(options.sample_rate);
 
   FenwickTree marks;
   std::unordered_map<std::uint64_t, LastAccess> last;
@@ -80,7 +78,7 @@ std::vector<MrcPoint> lru_miss_ratio_curve(TraceReader& trace, const std::vector
       ++total;
       first_ms = std::min(first_ms, r.time_ms);
       last_ms = std::max(last_ms, r.time_ms);
-      if (options.sample_rate < 1 && hash_id(r.key) >= threshold) continue;
+      if (!sample.keeps(r.key)) continue;
       ++sampled;
       ++position;
       read_bytes += r.size;

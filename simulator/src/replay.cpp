@@ -8,6 +8,7 @@
 
 #include "cachelab/module_loader.h"
 #include "cachelab/sim/errors.h"
+#include "cachelab/sim/key_sample.h"
 
 namespace cachelab::sim {
 
@@ -134,7 +135,7 @@ class Replayer {
       store_->reclaim_expired(tick(rel), kReclaimBucketsPerSecond);
       next_reclaim_ms_ = rel - rel % 1000 + 1000;
     }
-    if (config_.sample_rate < 1 && hash_id(r.key) >= sample_threshold_) {
+    if (!sample_.keeps(r.key)) {
       ++unsampled_;
       if (r.op == RequestOp::kRead) ++unsampled_reads_;
       return true;
@@ -300,8 +301,7 @@ class Replayer {
   std::size_t next_restart_ = 0;
   std::uint64_t unsampled_ = 0;  // requests skipped by SHARDS sampling
   std::uint64_t unsampled_reads_ = 0;
-  const std::uint64_t sample_threshold_ =
-      config_.sample_rate < 1 ? static_cast<std::uint64_t>(std::ldexp(config_.sample_rate, 64)) : UINT64_MAX;
+  const KeySample sample_{config_.sample_rate};
 };
 
 }  // namespace
