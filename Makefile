@@ -1,6 +1,6 @@
 # The two entry points of the README. Each installs what it needs first (idempotent).
 PRESET ?= release
-.PHONY: deps build run test asan tsan tsan-server clean
+.PHONY: deps build run test asan tsan tsan-server fuzz clean
 deps:
 	./scripts/install-deps
 build: deps
@@ -21,5 +21,10 @@ tsan-server: deps
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan
 	ctest --preset tsan -R '$(SERVER_TESTS)'
+# Every libFuzzer target for FUZZ_SECONDS each (clang, ASan+UBSan; build/fuzz). One target:
+# scripts/fuzz TARGET SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	./scripts/fuzz all $(FUZZ_SECONDS)
 clean:
 	rm -rf build

@@ -28,9 +28,9 @@ ShardedStore::ShardedStore(const StoreConfig& total, std::size_t shards, const S
 std::vector<std::pair<std::string, std::uint64_t>> ShardedStore::policy_stats() const {
   std::vector<std::pair<std::string, std::uint64_t>> sum;
   each_shard([&](const Store& s) {
-    for (const auto& [name, value] : s.policy_stats()) {
-      auto pos = std::find_if(sum.begin(), sum.end(), [&](const auto& e) { return e.first == name; });
-      if (pos == sum.end()) sum.emplace_back(name, value); else pos->second += value;
+    for (const auto& stat : s.policy_stats()) {  // no structured binding: clang 14 cannot capture one
+      auto pos = std::find_if(sum.begin(), sum.end(), [&](const auto& e) { return e.first == stat.first; });
+      if (pos == sum.end()) sum.push_back(stat); else pos->second += stat.second;
     }
   });
   return sum;
