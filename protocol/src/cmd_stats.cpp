@@ -32,6 +32,7 @@ void general_stats(Call& call) {
   out.stat("curr_connections", st.connections.current.load(std::memory_order_relaxed));
   out.stat("total_connections", st.connections.total.load(std::memory_order_relaxed));
   out.stat("rejected_connections", st.connections.rejected.load(std::memory_order_relaxed));
+  out.stat("write_stall_closes", st.connections.write_stalled.load(std::memory_order_relaxed));
   auto counter = [&](Counter c) { out.stat(counter_name(c), st.total(c)); };
   for (Counter c : {Counter::kCmdGet, Counter::kCmdSet, Counter::kCmdFlush, Counter::kCmdTouch,
                     Counter::kCmdMeta, Counter::kGetHits, Counter::kGetMisses})

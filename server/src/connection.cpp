@@ -16,9 +16,38 @@ Connection::Connection(Socket socket, protocol::ServerState& state, protocol::Co
       stats_(stats),
       parser_(protocol::ParserLimits{64 * 1024, state.store.config().max_item_size}),
       executor_(state, stats),
-      input_(kInitialBuffer) {}
+      input_(kInitialBuffer),
+      stall_timer_(socket_.get_executor()) {}
 
 Connection::~Connection() { state_.connections.current.fetch_sub(1, std::memory_order_relaxed); }
+
+void Connection::start() {
+  watch_writes();
+  read_more();
+}
+
+// Every kStallCheck: a write pending since the last check without progress counts as stalled;
+// kWriteStallLimit stalled checks in a row close the connection (the pending write then ends
+// with an error and the connection is freed). The timer holds no reference to the connection.
+void Connection::watch_writes() {
+  stall_timer_.expires_after(kStallCheck);
+  std::weak_ptr<Connection> weak = weak_from_this();
+  stall_timer_.async_wait([weak](const boost::system::error_code& ec) {
+    const auto self = weak.lock();
+    if (ec || !self || !self->socket_.is_open()) return;
+    if (self->writing_ && self->write_progress_ == self->progress_seen_) {
+      if (++self->stalled_checks_ >= kWriteStallLimit) {
+        self->state_.connections.write_stalled.fetch_add(1, std::memory_order_relaxed);
+        self->close();
+        return;
+      }
+    } else {
+      self->stalled_checks_ = 0;
+    }
+    self->progress_seen_ = self->write_progress_;
+    self->watch_writes();
+  });
+}
 
 void Connection::read_more() {
   if (begin_ == end_) {
@@ -87,8 +116,16 @@ void Connection::process() {
 
 void Connection::write_replies() {
   auto self = shared_from_this();
-  asio::async_write(socket_, asio::buffer(replies_.bytes()),
+  writing_ = true;
+  ++write_progress_;
+  // The completion condition runs after each write_some: it marks progress for watch_writes().
+  auto progress = [this](const boost::system::error_code& ec, std::size_t) -> std::size_t {
+    ++write_progress_;
+    return ec ? 0 : std::size_t{65536};
+  };
+  asio::async_write(socket_, asio::buffer(replies_.bytes()), progress,
                     [self](const boost::system::error_code& ec, std::size_t n) {
+                      self->writing_ = false;
                       if (ec) return;
                       self->stats_.add(protocol::Counter::kBytesWritten, n);
                       self->replies_.reset(kKeptReplyCapacity);
@@ -102,6 +139,7 @@ void Connection::write_replies() {
 
 void Connection::close() {
   boost::system::error_code ignored;
+  stall_timer_.cancel();
   socket_.shutdown(Socket::shutdown_both, ignored);
   socket_.close(ignored);
 }

@@ -2,11 +2,15 @@
 // One client connection: read -> parse and execute every complete request -> one write for all
 // their replies -> read again. Requests are answered in order. Memory is bounded: the input
 // buffer never holds more than one maximum request (line + -I value), and parsing pauses while
-// the replies of the batch exceed a high-water mark, until they are written.
+// the replies of the batch exceed a high-water mark, until they are written. A client that stops
+// reading its replies (the write makes no progress for kWriteStallLimit) is closed, so that it
+// cannot hold its buffers and its connection slot for ever.
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -24,18 +28,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  void start() { read_more(); }
+  void start();
 
  private:
   static constexpr std::size_t kInitialBuffer = 16 * 1024;
   static constexpr std::size_t kReplyHighWater = 1 << 20;
   static constexpr std::size_t kKeptReplyCapacity = 64 * 1024;
+  // A pending write that moves no byte for this long closes the connection. Checked by a
+  // per-connection timer every kStallCheck, not per write (a timer per write costs a syscall).
+  static constexpr auto kStallCheck = std::chrono::seconds(1);
+  static constexpr int kWriteStallLimit = 10;  // checks, i.e. seconds
 
   void read_more();
   void process();
   void write_replies();
   void close();
   void log_request();
+  void watch_writes();
 
   Socket socket_;
   protocol::ServerState& state_;
@@ -48,6 +57,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t begin_ = 0;  // first unparsed byte
   std::size_t end_ = 0;    // one past the last received byte
   bool close_after_write_ = false;
+  boost::asio::steady_timer stall_timer_;
+  bool writing_ = false;            // an async_write is pending
+  std::uint64_t write_progress_ = 0;  // bumped by each write_some of the pending write
+  std::uint64_t progress_seen_ = 0;   // at the last check
+  int stalled_checks_ = 0;
 };
 
 }  // namespace cachelab::server

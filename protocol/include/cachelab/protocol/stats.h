@@ -42,6 +42,7 @@ struct ConnectionStats {
   std::atomic<std::uint64_t> current{0};
   std::atomic<std::uint64_t> total{0};
   std::atomic<std::uint64_t> rejected{0};
+  std::atomic<std::uint64_t> write_stalled{0};  // closed for not reading their replies
 };
 
 }  // namespace cachelab::protocol
