@@ -1,6 +1,7 @@
 #pragma once
 // One-pass miss-ratio curves for LRU (Mattson's stack distances): every capacity from one pass
-// over the trace, O(log n) per request with a Fenwick tree over last-access positions. With a
+// over the trace, O(log D) per request with a Fenwick tree over last-access positions (compacted,
+// so D is about twice the distinct objects, not the trace length) and a flat hash map. With a
 // sample rate below 1, SHARDS spatial sampling (Waldspurger et al., FAST'15): only keys whose
 // hash falls under the rate are followed, and their distances are scaled by 1/rate.
 //
