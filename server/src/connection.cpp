@@ -21,21 +21,25 @@ Connection::Connection(Socket socket, protocol::ServerState& state, protocol::Co
 
 Connection::~Connection() { state_.connections.current.fetch_sub(1, std::memory_order_relaxed); }
 
-void Connection::start() {
-  watch_writes();
-  read_more();
-}
-
-// Every kStallCheck: a write pending since the last check without progress counts as stalled;
-// kWriteStallLimit stalled checks in a row close the connection (the pending write then ends
-// with an error and the connection is freed). The timer holds no reference to the connection.
+// Armed by a write when not already armed; ticks every kStallCheck while writes go on, so an idle
+// connection costs no wake-ups. A write pending since the last tick without progress counts as
+// stalled; kWriteStallLimit stalled ticks in a row close the connection (the pending write then
+// ends with an error and the connection is freed). The timer holds no reference to it.
 void Connection::watch_writes() {
+  watching_ = true;
+  progress_seen_ = write_progress_;
   stall_timer_.expires_after(kStallCheck);
   std::weak_ptr<Connection> weak = weak_from_this();
   stall_timer_.async_wait([weak](const boost::system::error_code& ec) {
     const auto self = weak.lock();
-    if (ec || !self || !self->socket_.is_open()) return;
-    if (self->writing_ && self->write_progress_ == self->progress_seen_) {
+    if (!self) return;
+    self->watching_ = false;
+    if (ec || !self->socket_.is_open()) return;
+    if (!self->writing_) {
+      self->stalled_checks_ = 0;
+      return;
+    }
+    if (self->write_progress_ == self->progress_seen_) {
       if (++self->stalled_checks_ >= kWriteStallLimit) {
         self->state_.connections.write_stalled.fetch_add(1, std::memory_order_relaxed);
         self->close();
@@ -44,7 +48,6 @@ void Connection::watch_writes() {
     } else {
       self->stalled_checks_ = 0;
     }
-    self->progress_seen_ = self->write_progress_;
     self->watch_writes();
   });
 }
@@ -118,6 +121,7 @@ void Connection::write_replies() {
   auto self = shared_from_this();
   writing_ = true;
   ++write_progress_;
+  if (!watching_) watch_writes();
   // The completion condition runs after each write_some: it marks progress for watch_writes().
   auto progress = [this](const boost::system::error_code& ec, std::size_t) -> std::size_t {
     ++write_progress_;

@@ -28,14 +28,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  void start();
+  void start() { read_more(); }
 
  private:
   static constexpr std::size_t kInitialBuffer = 16 * 1024;
   static constexpr std::size_t kReplyHighWater = 1 << 20;
   static constexpr std::size_t kKeptReplyCapacity = 64 * 1024;
   // A pending write that moves no byte for this long closes the connection. Checked by a
-  // per-connection timer every kStallCheck, not per write (a timer per write costs a syscall).
+  // per-connection timer every kStallCheck while writes go on, not per write (arming a timer
+  // costs a syscall).
   static constexpr auto kStallCheck = std::chrono::seconds(1);
   static constexpr int kWriteStallLimit = 10;  // checks, i.e. seconds
 
@@ -59,6 +60,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool close_after_write_ = false;
   boost::asio::steady_timer stall_timer_;
   bool writing_ = false;            // an async_write is pending
+  bool watching_ = false;           // stall_timer_ is armed
   std::uint64_t write_progress_ = 0;  // bumped by each write_some of the pending write
   std::uint64_t progress_seen_ = 0;   // at the last check
   int stalled_checks_ = 0;
