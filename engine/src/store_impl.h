@@ -247,6 +247,7 @@ class StoreImpl final : public Store {
       a.hit = it != nullptr;
       switch (a.op) {
         case Access::Op::kRead:
+        case Access::Op::kLookup:
           if (it) {
             ++stats_.hits;
             it->fetched = 1;
@@ -256,7 +257,7 @@ class StoreImpl final : public Store {
             continue;
           }
           ++stats_.misses;
-          put_sized(nullptr, key, h, a);
+          if (a.op == Access::Op::kRead) put_sized(nullptr, key, h, a);
           break;
         case Access::Op::kSet:
           put_sized(it, key, h, a);

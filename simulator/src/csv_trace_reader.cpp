@@ -37,6 +37,10 @@ class CsvTraceReader final : public TextTraceReader {
 
     r.time_ms = c.time ? time_field_ms(lines_, field(c.time), spec_.time_unit_ms) : 0;
     r.key = key_id(field(c.key));
+    if (spec_.key_points) {
+      r.has_key_point = true;
+      r.key_point = ketama_key_point(*spec_.key_points, trim(field(c.key)));
+    }
     r.size = spec_.default_size;
     if (c.size) {
       std::uint64_t size;

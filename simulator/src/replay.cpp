@@ -4,11 +4,14 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <span>
 #include <unordered_map>
 
 #include "cachelab/module_loader.h"
 #include "cachelab/sim/errors.h"
 #include "cachelab/sim/key_sample.h"
+#include "cachelab/sim/ketama.h"
+#include "cachelab/sim/rng.h"
 
 namespace cachelab::sim {
 
@@ -50,32 +53,81 @@ struct Pending {
   OriginState* origin;   // null: the key had never been written when the request was built
   std::uint64_t version; // the origin's version at the request (after the bump, for a write)
   std::uint64_t time_ms;
+  std::uint64_t copy_version = 0;  // a read hit: the version of the copy served
   std::uint32_t size;
   RequestOp op;
-  std::int32_t access;   // index in the access batch, -1 when the cache is not involved
-  std::uint16_t source;  // the request's class
+  std::int32_t access = -1;  // index in its lane's access batch; -1: decided when queued
+  std::uint32_t lane = 0;
+  std::uint16_t source;      // the request's class
+  bool hit = false;          // a read: served by a cache; a write: a cached copy was updated
+  bool near_hit = false;     // two-tier: served by the process's near cache
 };
 
-std::unique_ptr<Store> make_replay_store(const ReplayConfig& config) {
+// One cache of the topology and the accesses queued for it in the current batch.
+struct Lane {
+  std::unique_ptr<Store> store;
+  std::vector<Access> accesses;
+};
+
+// A node going down or coming back, in time order.
+struct NodeEvent {
+  std::uint64_t at_ms;
+  std::size_t node;
+  bool up;
+};
+
+std::unique_ptr<Store> make_replay_store(const ReplayConfig& config, const std::string& policy, Capacity capacity,
+                                         const PolicyArgs& args, bool module) {
   // SHARDS: a sample of the keys sees a cache scaled down by the same rate.
-  const auto capacity = config.sample_rate < 1
-                            ? std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(
-                                                             static_cast<double>(config.capacity.amount) * config.sample_rate)))
-                            : config.capacity.amount;
-  const StoreConfig store{.capacity = capacity,
-                          .count_objects = config.capacity.count_objects,
+  const auto amount = config.sample_rate < 1
+                          ? std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(
+                                                           static_cast<double>(capacity.amount) * config.sample_rate)))
+                          : capacity.amount;
+  const StoreConfig store{.capacity = std::max<std::uint64_t>(1, amount),
+                          .count_objects = capacity.count_objects,
                           .store_values = false,
                           .overhead_bytes = config.overhead_bytes,
                           .ticks_per_second = 1000};  // the virtual clock counts milliseconds
-  if (!config.policy_module.empty()) return make_module_store(config.policy_module, store, config.policy_args);
-  return make_store(config.policy, store, config.policy_args);
+  if (module) return make_module_store(config.policy_module, store, args);
+  return make_store(policy, store, args);
 }
 
 class Replayer {
  public:
-  explicit Replayer(const ReplayConfig& config)
-      : config_(config), store_(make_replay_store(config)) {
-    accesses_.reserve(kBatch);
+  explicit Replayer(const ReplayConfig& config) : config_(config) {
+    const TopologySpec& t = config.topology;
+    const bool module = !config.policy_module.empty();
+    auto add = [&](const std::string& policy, Capacity capacity, const PolicyArgs& args, bool is_module) {
+      lanes_.push_back({make_replay_store(config, policy, capacity, args, is_module), {}});
+      lanes_.back().accesses.reserve(kBatch);
+    };
+    processes_ = t.kind == TopologyKind::kShared ? 1 : t.processes;
+    if (t.kind != TopologyKind::kShared) {
+      // local: the cache's budget split over the processes; two-tier: each its own near cache.
+      Capacity local = config.capacity;
+      local.amount /= processes_;
+      for (std::uint32_t i = 0; i < processes_; ++i) {
+        if (t.kind == TopologyKind::kLocal) add(config.policy, local, config.policy_args, module);
+        else add(t.near_policy, t.near_capacity, {}, false);
+      }
+      near_lanes_ = processes_;
+    }
+    if (t.kind != TopologyKind::kLocal) {
+      const std::size_t nodes = config.cluster.nodes();
+      Capacity per_node = config.capacity;
+      per_node.amount /= nodes;
+      for (std::size_t i = 0; i < nodes; ++i) add(config.policy, per_node, config.policy_args, module);
+      node_lanes_ = nodes;
+      live_.assign(nodes, true);
+      if (nodes > 1) ring_.emplace(config.cluster.servers, config.cluster.hashing);
+      for (const NodeOutage& o : config.cluster.outages) {
+        node_events_.push_back({o.down_ms, o.node, false});
+        if (o.up_ms) node_events_.push_back({o.up_ms, o.node, true});
+      }
+      std::stable_sort(node_events_.begin(), node_events_.end(),
+                       [](const NodeEvent& a, const NodeEvent& b) { return a.at_ms < b.at_ms; });
+    }
+    two_tier_ = t.kind == TopologyKind::kTwoTier;
     pending_.reserve(kBatch);
   }
 
@@ -94,7 +146,7 @@ class Replayer {
     }
     run_batch();
     if (config_.timeline_interval_ms && started_) close_interval();
-    result_.store = store_->stats();
+    for (const Lane& lane : lanes_) result_.store += lane.store->stats();
     result_.span_ms = last_ms_;
     if (config_.sample_rate < 1) scale_to_full_trace();
     result_.timeline_interval_ms = config_.timeline_interval_ms;
@@ -121,8 +173,12 @@ class Replayer {
 
     while (next_restart_ < config_.restarts_ms.size() && rel >= config_.restarts_ms[next_restart_]) {
       run_batch();
-      store_->flush();
+      for (Lane& lane : lanes_) lane.store->flush();
       ++next_restart_;
+    }
+    while (next_node_event_ < node_events_.size() && rel >= node_events_[next_node_event_].at_ms) {
+      run_batch();
+      apply(node_events_[next_node_event_++]);
     }
     if (config_.timeline_interval_ms) {
       while (rel >= interval_end_ms_) {
@@ -132,9 +188,10 @@ class Replayer {
     }
     if (ttls_seen_ && rel >= next_reclaim_ms_) {
       run_batch();
-      store_->reclaim_expired(tick(rel), kReclaimBucketsPerSecond);
+      for (Lane& lane : lanes_) lane.store->reclaim_expired(tick(rel), kReclaimBucketsPerSecond);
       next_reclaim_ms_ = rel - rel % 1000 + 1000;
     }
+    ++admitted_;
     if (!sample_.keeps(r.key)) {
       ++unsampled_;
       if (r.op == RequestOp::kRead) ++unsampled_reads_;
@@ -159,15 +216,62 @@ class Replayer {
     return at >= std::numeric_limits<Tick>::max() ? std::numeric_limits<Tick>::max() : static_cast<Tick>(at);
   }
 
-  void queue(const Request& r, std::uint64_t rel) {
-    ++result_.totals.requests;
-    Pending p{nullptr, 0, rel, r.size, r.op, -1, r.source};
+  // The application process that issues the request: a load balancer spreads requests at
+  // random; the draw depends only on the seed and the request's place in the workload.
+  std::uint32_t process() const noexcept {
+    if (processes_ == 1) return 0;
+    std::uint64_t state = config_.seed ^ (admitted_ * 0x9e3779b97f4a7c15ull);
+    return static_cast<std::uint32_t>(splitmix64(state) % processes_);
+  }
+
+  // The lane of the shared-cache node that holds the key; nullopt when that node is down and
+  // clients do not eject it (the request goes to the origin, nothing is cached).
+  std::optional<std::uint32_t> node_lane(const Request& r) const {
+    std::size_t node = 0;
+    if (ring_) {
+      const std::uint32_t point = r.has_key_point ? r.key_point : ketama_id_point(config_.cluster.hashing, r.key);
+      const auto owner = ring_->server_for(point);
+      if (!owner) return std::nullopt;  // every node is down
+      node = *owner;
+    }
+    if (!live_[node]) return std::nullopt;
+    return static_cast<std::uint32_t>(near_lanes_ + node);
+  }
+
+  void apply(const NodeEvent& e) {
+    live_[e.node] = e.up;
+    // Down: the node's memory is gone. Up: it comes back empty (it was flushed when it went down).
+    if (!e.up) lanes_[near_lanes_ + e.node].store->flush();
+    if (ring_ && config_.cluster.eject_down) ring_.emplace(config_.cluster.servers, config_.cluster.hashing, live_);
+  }
+
+  // The absolute expiry of a near-cache copy: the near cache's own TTL, else the request's.
+  Tick near_exptime(const Request& r, std::uint64_t rel) {
+    const std::int64_t ttl = config_.topology.near_ttl_ms;
+    if (ttl == kTtlUnset) return exptime_for(r, rel);
+    if (ttl == 0) return kNever;
+    ttls_seen_ = true;
+    const std::uint64_t at = rel + 1 + static_cast<std::uint64_t>(ttl);
+    return at >= std::numeric_limits<Tick>::max() ? std::numeric_limits<Tick>::max() : static_cast<Tick>(at);
+  }
+
+  static Access make_access(const Request& r, std::uint64_t rel, Access::Op op, std::uint64_t version, Tick exptime) {
     Access a{};
     a.key = r.key;
     a.now = tick(rel);
     a.size = r.size;
     a.next_access = r.next_access;
-    if (r.op == RequestOp::kRead) {
+    a.op = op;
+    a.version = version;
+    a.exptime = exptime;
+    return a;
+  }
+
+  void queue(const Request& r, std::uint64_t rel) {
+    ++result_.totals.requests;
+    Pending p{.origin = nullptr, .version = 0, .time_ms = rel, .size = r.size, .op = r.op, .source = r.source};
+    const bool read = r.op == RequestOp::kRead;
+    if (read) {
       if (!origin_.empty()) {
         auto found = origin_.find(r.key);
         if (found != origin_.end()) {
@@ -175,33 +279,85 @@ class Replayer {
           p.version = found->second.version;
         }
       }
-      a.op = Access::Op::kRead;
-      a.version = p.version;
-      a.exptime = exptime_for(r, rel);
     } else {
       OriginState& o = origin_[r.key];
       p.origin = &o;
       p.version = ++o.version;
-      if (config_.invalidation == Invalidation::kTtlOnly) {
-        pending_.push_back(p);
-        return;
-      }
-      const bool replace = config_.invalidation == Invalidation::kUpdateOnWrite && r.op == RequestOp::kWrite;
-      a.op = replace ? Access::Op::kUpdate : Access::Op::kDelete;
-      a.version = p.version;
-      a.exptime = replace ? exptime_for(r, rel) : kNever;
     }
-    p.access = static_cast<std::int32_t>(accesses_.size());
-    accesses_.push_back(a);
+    const std::uint32_t proc = process();
+    if (two_tier_) {
+      read ? read_two_tier(r, rel, proc, p) : write_two_tier(r, rel, proc, p);
+      pending_.push_back(p);
+      return;
+    }
+    // One tier (shared nodes or local caches): queued in the lane's batch, decided in run_batch.
+    const std::optional<std::uint32_t> lane = near_lanes_ ? std::optional<std::uint32_t>(proc) : node_lane(r);
+    std::optional<Access> a;
+    if (read) {
+      a = make_access(r, rel, Access::Op::kRead, p.version, exptime_for(r, rel));
+    } else if (config_.invalidation != Invalidation::kTtlOnly) {
+      const bool replace = config_.invalidation == Invalidation::kUpdateOnWrite && r.op == RequestOp::kWrite;
+      a = make_access(r, rel, replace ? Access::Op::kUpdate : Access::Op::kDelete, p.version,
+                      replace ? exptime_for(r, rel) : kNever);
+    }
+    if (a && lane) {
+      p.lane = *lane;
+      p.access = static_cast<std::int32_t>(lanes_[*lane].accesses.size());
+      lanes_[*lane].accesses.push_back(*a);
+    }
     pending_.push_back(p);
+  }
+
+  Access run_one(std::uint32_t lane, Access a) {
+    lanes_[lane].store->access_batch(std::span<Access>(&a, 1));
+    return a;
+  }
+
+  // Two-tier read: the process's near cache, then the shared cache, then the origin; a miss
+  // fills the near cache with the copy the shared cache gave (which may already be outdated).
+  void read_two_tier(const Request& r, std::uint64_t rel, std::uint32_t proc, Pending& p) {
+    const Access near = run_one(proc, make_access(r, rel, Access::Op::kLookup, p.version, kNever));
+    if (near.hit) {
+      p.hit = p.near_hit = true;
+      p.copy_version = near.copy_version;
+      return;
+    }
+    std::uint64_t version = p.version;
+    if (const auto lane = node_lane(r)) {
+      const Access shared = run_one(*lane, make_access(r, rel, Access::Op::kRead, p.version, exptime_for(r, rel)));
+      if (shared.hit) {
+        p.hit = true;
+        p.copy_version = version = shared.copy_version;
+      }
+    }
+    run_one(proc, make_access(r, rel, Access::Op::kSet, version, near_exptime(r, rel)));
+  }
+
+  // Two-tier write: the shared cache and the writer's own near copy see the invalidation; the
+  // other processes' near copies do not.
+  void write_two_tier(const Request& r, std::uint64_t rel, std::uint32_t proc, Pending& p) {
+    if (config_.invalidation == Invalidation::kTtlOnly) return;
+    const bool replace = config_.invalidation == Invalidation::kUpdateOnWrite && r.op == RequestOp::kWrite;
+    const Access::Op op = replace ? Access::Op::kUpdate : Access::Op::kDelete;
+    run_one(proc, make_access(r, rel, op, p.version, replace ? near_exptime(r, rel) : kNever));
+    if (const auto lane = node_lane(r))
+      p.hit = run_one(*lane, make_access(r, rel, op, p.version, replace ? exptime_for(r, rel) : kNever)).hit;
   }
 
   // Runs the queued accesses through the engine, then accounts for them in order.
   void run_batch() {
     if (pending_.empty()) return;
-    if (!accesses_.empty()) store_->access_batch(accesses_);
-    for (const Pending& p : pending_) account(p);
-    accesses_.clear();
+    for (Lane& lane : lanes_)
+      if (!lane.accesses.empty()) lane.store->access_batch(lane.accesses);
+    for (Pending& p : pending_) {
+      if (p.access >= 0) {
+        const Access& a = lanes_[p.lane].accesses[static_cast<std::size_t>(p.access)];
+        p.hit = a.hit;
+        p.copy_version = a.copy_version;
+      }
+      account(p);
+    }
+    for (Lane& lane : lanes_) lane.accesses.clear();
     pending_.clear();
   }
 
@@ -216,16 +372,15 @@ class Replayer {
       ++source.writes;
       // The first write since the cached copy was filled is when that copy became outdated.
       if (p.origin->filled_version == p.version - 1) p.origin->outdated_since_ms = p.time_ms;
-      if (p.access >= 0 && accesses_[p.access].hit && accesses_[p.access].op == Access::Op::kUpdate)
+      if (p.hit && config_.invalidation == Invalidation::kUpdateOnWrite && p.op == RequestOp::kWrite)
         p.origin->filled_version = p.version;
       return;
     }
-    const Access& a = accesses_[p.access];
     for (ReplayCounts* c : {&total, &interval_, &source}) {
       ++c->reads;
       c->read_bytes += p.size;
     }
-    if (!a.hit) {
+    if (!p.hit) {
       for (ReplayCounts* c : {&total, &interval_, &source}) {
         ++c->misses;
         ++c->origin_reads;
@@ -233,11 +388,12 @@ class Replayer {
       if (p.origin) p.origin->filled_version = p.version;
       return;
     }
-    const bool stale = p.origin && a.copy_version < p.version;
+    const bool stale = p.origin && p.copy_version < p.version;
     const double age = stale ? double(p.time_ms - p.origin->outdated_since_ms) : 0.0;
     for (ReplayCounts* c : {&total, &interval_, &source}) {
       ++c->hits;
       c->hit_bytes += p.size;
+      c->near_hits += p.near_hit;
       if (stale) {
         ++c->stale_hits;
         c->stale_age_ms_sum += age;
@@ -263,7 +419,7 @@ class Replayer {
     auto scale = [f](std::uint64_t& v) { v = static_cast<std::uint64_t>(std::llround(static_cast<double>(v) * f)); };
     auto scale_counts = [&](ReplayCounts& c) {
       for (std::uint64_t* v : {&c.requests, &c.reads, &c.writes, &c.hits, &c.misses, &c.read_bytes, &c.hit_bytes,
-                               &c.stale_hits, &c.origin_reads})
+                               &c.stale_hits, &c.origin_reads, &c.near_hits})
         scale(*v);
       c.stale_age_ms_sum *= f;
     };
@@ -286,8 +442,18 @@ class Replayer {
   }
 
   const ReplayConfig& config_;
-  std::unique_ptr<Store> store_;
-  std::vector<Access> accesses_;
+  // The caches: first one per application process (local caches or near caches), then one per
+  // shared-cache node.
+  std::vector<Lane> lanes_;
+  std::uint32_t processes_ = 1;
+  std::size_t near_lanes_ = 0;
+  std::size_t node_lanes_ = 0;
+  bool two_tier_ = false;
+  std::optional<KetamaRing> ring_;  // more than one node
+  std::vector<bool> live_;          // per node
+  std::vector<NodeEvent> node_events_;
+  std::size_t next_node_event_ = 0;
+  std::uint64_t admitted_ = 0;      // requests placed on the clock so far (sampled or not)
   std::vector<Pending> pending_;
   std::unordered_map<std::uint64_t, OriginState> origin_;
   ReplayResult result_;

@@ -20,7 +20,12 @@ ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms,
   config.timeline_interval_ms = timeline_ms;
   config.progress = std::move(progress);
   std::unique_ptr<TraceReader> source;
-  if (scenario.trace) source = open_trace(*scenario.trace);
+  if (scenario.trace) {
+    TraceSpec spec = *scenario.trace;
+    // A cluster places text keys by their text, as a client would.
+    if (config.cluster.nodes() > 1) spec.key_points = config.cluster.hashing;
+    source = open_trace(spec);
+  }
   else source = std::make_unique<SyntheticWorkload>(scenario);
   try {
     // oracleGeneral traces carry each request's next access; other sources get it computed.
@@ -74,7 +79,7 @@ bool mrc_can_answer(const std::vector<SimRun>& runs, const Scenario& base, const
     const Scenario& s = run.scenario;
     if (s.cache.policy != "lru" || !s.cache.policy_module.empty() || !s.cache.policy_args.empty()) return false;
     if ((s.cache.ttl_ms != kTtlUnset && s.cache.ttl_ms != 0) || !s.restarts_ms.empty()) return false;
-    if (s.duration_ms || s.requests) return false;
+    if (s.duration_ms || s.requests || s.topology_given) return false;
     if (s.cache.capacity.count_objects != base.cache.capacity.count_objects) return false;
   }
   return true;

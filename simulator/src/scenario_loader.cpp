@@ -11,6 +11,7 @@
 #include "cachelab/module_loader.h"
 #include "cachelab/policy_registry.h"
 #include "cachelab/sim/errors.h"
+#include "cachelab/sim/ketama.h"
 #include "cachelab/sim/scenario.h"
 
 namespace cachelab::sim {
@@ -98,7 +99,7 @@ class Loader {
   Scenario load(const YAML::Node& root) {
     if (!root.IsMap()) fail(root, "(top)", "a scenario is a YAML map (name:, cache:, classes: or trace:, ...)");
     check_keys(root, "", {"name", "seed", "duration", "requests", "cache", "invalidation", "classes", "events",
-                          "trace", "sweep", "plots", "description", "sample"});
+                          "trace", "sweep", "plots", "description", "sample", "topology", "cluster"});
     Scenario s;
     s.file = file_;
     s.name = root["name"] ? scalar(root["name"], "name") : std::filesystem::path(file_).stem().string();
@@ -130,6 +131,16 @@ class Loader {
       s.trace = trace(root["trace"]);
     }
     if (root["events"] && !root["events"].IsNull()) events(root["events"], s);
+    if (root["topology"] && !root["topology"].IsNull()) {
+      s.topology = topology(root["topology"], s.cache);
+      s.topology_given = true;
+    }
+    if (root["cluster"] && !root["cluster"].IsNull()) {
+      s.cluster = cluster(root["cluster"]);
+      s.topology_given = true;
+      if (s.topology.kind == TopologyKind::kLocal)
+        fail(root["cluster"], "cluster", "topology local has no shared cache to spread over nodes");
+    }
     if (root["sweep"] && !root["sweep"].IsNull()) s.sweep = sweep(root["sweep"]);
     if (root["plots"] && !root["plots"].IsNull()) s.plots = plots(root["plots"]);
     return s;
@@ -353,6 +364,102 @@ class Loader {
     return t;
   }
 
+  // `topology: shared|local|two-tier` or `topology: {kind: ..., processes: N, near: {...}}`.
+  TopologySpec topology(const YAML::Node& node, const CacheSpec& cache) const {
+    TopologySpec t;
+    YAML::Node kind = node;
+    if (node.IsMap()) {
+      check_keys(node, "topology.", {"kind", "processes", "near"});
+      if (!node["kind"]) fail(node, "topology.kind", "missing field (shared, local or two-tier)");
+      kind.reset(node["kind"]);
+      if (node["processes"]) {
+        const std::uint64_t n = u64(node["processes"], "topology.processes");
+        if (n == 0 || n > 4096) fail(node["processes"], "topology.processes", "must be between 1 and 4096");
+        t.processes = static_cast<std::uint32_t>(n);
+      }
+    }
+    const auto parsed = parse_topology_kind(scalar(kind, "topology.kind"));
+    if (!parsed) fail(kind, "topology.kind", "expected shared, local or two-tier, got '" + kind.Scalar() + "'");
+    t.kind = *parsed;
+    if (t.kind == TopologyKind::kLocal && cache.capacity.amount / t.processes == 0)
+      fail(node, "topology.processes", "cache.capacity split over the processes leaves each nothing");
+    const YAML::Node near = node.IsMap() ? node["near"] : YAML::Node();
+    if (t.kind != TopologyKind::kTwoTier) {
+      if (near) fail(near, "topology.near", "only topology two-tier has near caches");
+      return t;
+    }
+    if (!near) fail(node, "topology.near", "missing field (e.g. near: {capacity: 4MiB, ttl: 10s})");
+    require_map(near, "topology.near");
+    check_keys(near, "topology.near.", {"capacity", "ttl", "policy"});
+    if (!near["capacity"]) fail(near, "topology.near.capacity", "missing field (each process's near cache)");
+    const std::string cap = scalar(near["capacity"], "topology.near.capacity");
+    const auto c = parse_capacity(cap);
+    if (!c) fail(near["capacity"], "topology.near.capacity", "expected bytes, KiB/MiB/GiB, KB/MB/GB or 'N objects', got '" + cap + "'");
+    t.near_capacity = *c;
+    if (near["ttl"]) t.near_ttl_ms = ttl(near["ttl"], "topology.near.ttl");
+    if (near["policy"]) {
+      t.near_policy = scalar(near["policy"], "topology.near.policy");
+      if (!PolicyRegistry::instance().find(t.near_policy))
+        fail(near["policy"], "topology.near.policy", "unknown policy '" + t.near_policy + "'");
+    }
+    return t;
+  }
+
+  // `cluster: {nodes: N | servers: [...], hashing: ketama, on_down: rehash|miss, events: [...]}`.
+  ClusterSpec cluster(const YAML::Node& node) const {
+    require_map(node, "cluster");
+    check_keys(node, "cluster.", {"nodes", "servers", "hashing", "on_down", "events"});
+    ClusterSpec c;
+    if (node["nodes"] && node["servers"]) fail(node["servers"], "cluster.servers", "give either nodes or servers, not both");
+    if (node["servers"]) {
+      const YAML::Node list = node["servers"];
+      if (!list.IsSequence() || list.size() == 0) fail(list, "cluster.servers", "expected a non-empty list of host or host:port");
+      for (const auto& v : list) c.servers.push_back(scalar(v, "cluster.servers"));
+      try {
+        KetamaRing(c.servers, c.hashing);
+      } catch (const std::invalid_argument& e) {
+        fail(list, "cluster.servers", e.what());
+      }
+    } else {
+      if (!node["nodes"]) fail(node, "cluster.nodes", "missing field (the number of memcached nodes)");
+      const std::uint64_t n = u64(node["nodes"], "cluster.nodes");
+      if (n == 0 || n > 1024) fail(node["nodes"], "cluster.nodes", "must be between 1 and 1024");
+      // Named as a client configured with "node1", "node2"... on the default port would name them.
+      for (std::uint64_t i = 1; i <= n; ++i) c.servers.push_back("node" + std::to_string(i));
+    }
+    if (node["hashing"]) {
+      const auto v = parse_ketama_variant(scalar(node["hashing"], "cluster.hashing"));
+      if (!v) fail(node["hashing"], "cluster.hashing", "expected ketama (libmemcached's) or ketama-weighted (libketama's, twemproxy's md5)");
+      c.hashing = *v;
+    }
+    if (node["on_down"]) {
+      const std::string mode = scalar(node["on_down"], "cluster.on_down");
+      if (mode != "rehash" && mode != "miss") fail(node["on_down"], "cluster.on_down", "expected rehash or miss");
+      c.eject_down = mode == "rehash";
+    }
+    if (const YAML::Node list = node["events"]; list && !list.IsNull()) {
+      if (!list.IsSequence()) fail(list, "cluster.events", "expected a list of {node: N, down: TIME, up: TIME}");
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const YAML::Node e = list[i];
+        const std::string at = "cluster.events[" + std::to_string(i) + "]";
+        require_map(e, at);
+        check_keys(e, at + ".", {"node", "down", "up"});
+        if (!e["node"]) fail(e, at + ".node", "missing field (a node number, from 1)");
+        const std::uint64_t n = u64(e["node"], at + ".node");
+        if (n == 0 || n > c.servers.size())
+          fail(e["node"], at + ".node", "no node " + std::to_string(n) + " (nodes are numbered 1 to " + std::to_string(c.servers.size()) + ")");
+        if (!e["down"]) fail(e, at + ".down", "missing field (when the node goes down)");
+        NodeOutage o{.node = n - 1, .down_ms = duration(e["down"], at + ".down")};
+        if (e["up"]) {
+          o.up_ms = duration(e["up"], at + ".up");
+          if (o.up_ms <= o.down_ms) fail(e["up"], at + ".up", "a node comes back up after it went down");
+        }
+        c.outages.push_back(o);
+      }
+    }
+    return c;
+  }
+
   void events(const YAML::Node& list, Scenario& s) const {
     if (!list.IsSequence()) fail(list, "events", "expected a list of events");
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -482,6 +589,9 @@ ReplayConfig replay_config(const Scenario& s) {
   r.duration_ms = s.duration_ms;
   r.max_requests = s.requests;
   r.sample_rate = s.sample;
+  r.topology = s.topology;
+  if (s.cluster) r.cluster = *s.cluster;
+  r.seed = s.seed;
   return r;
 }
 

@@ -22,6 +22,10 @@ class TwitterTraceReader final : public TextTraceReader {
     if (split_fields(line, ',', f, 7) != 7) lines_.fail("expected 7 fields: timestamp,key,key_size,value_size,client_id,op,ttl");
     r.time_ms = time_field_ms(lines_, f[0], spec_.time_unit_ms);
     r.key = key_id(f[1]);
+    if (spec_.key_points) {
+      r.has_key_point = true;
+      r.key_point = ketama_key_point(*spec_.key_points, trim(f[1]));
+    }
     std::uint64_t key_size, value_size;
     if (!parse_field_u64(f[2], &key_size)) lines_.fail("bad key size '" + std::string(f[2]) + "'");
     if (!parse_field_u64(f[3], &value_size)) lines_.fail("bad value size '" + std::string(f[3]) + "'");

@@ -76,6 +76,8 @@ struct Access {
     kSet,     // insert or replace with (size, exptime, version)
     kUpdate,  // replace only if present (update-on-write)
     kDelete,  // remove if present
+    kLookup,  // lookup only, counted as a hit or a miss; the caller fills later with kSet (a near
+              // cache learns the version of its copy from the tier below it)
   };
   std::uint64_t key;
   std::uint64_t version;

@@ -24,6 +24,7 @@
 
 #include "cachelab/store.h"
 #include "cachelab/sim/request.h"
+#include "cachelab/sim/topology.h"
 #include "cachelab/sim/trace_reader.h"
 #include "cachelab/sim/units.h"
 
@@ -51,6 +52,10 @@ struct ReplayConfig {
   // SHARDS: replay only keys with hash_id(key) / 2^64 < rate, in a cache scaled by the rate, and
   // scale the counts back by 1/rate. 1 = every key.
   double sample_rate = 1.0;
+  // Where the cache sits (topology.h): the default is one shared cache, a single node.
+  TopologySpec topology;
+  ClusterSpec cluster;
+  std::uint64_t seed = 1;  // spreads requests over application processes
   // Called every 2^20 requests with the requests so far and the virtual time covered (ms).
   std::function<void(std::uint64_t requests, std::uint64_t span_ms)> progress;
 };
@@ -66,6 +71,7 @@ struct ReplayCounts {
   std::uint64_t stale_hits = 0;
   double stale_age_ms_sum = 0;
   std::uint64_t origin_reads = 0;  // read misses: each one reads the origin to fill the cache
+  std::uint64_t near_hits = 0;     // two-tier: hits served by the process's near cache
 
   double hit_ratio() const noexcept { return reads ? double(hits) / double(reads) : 0.0; }
   double byte_hit_ratio() const noexcept { return read_bytes ? double(hit_bytes) / double(read_bytes) : 0.0; }

@@ -27,6 +27,11 @@ struct Request {
   // Which synthetic class issued it (its index in the scenario; 0 for traces): the replay keeps
   // counts per class, so that `cachelab ttl` can judge each class's TTL on its own reads.
   std::uint16_t source = 0;
+  // The key's point on a ketama ring, when the source has the key's text and was asked for it
+  // (TraceSpec::key_points): where a real client would send it. Without it a cluster places the
+  // key by its id's decimal text.
+  bool has_key_point = false;
+  std::uint32_t key_point = 0;
 };
 
 }  // namespace cachelab::sim

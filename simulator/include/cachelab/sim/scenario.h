@@ -10,6 +10,7 @@
 
 #include "cachelab/sim/distributions.h"
 #include "cachelab/sim/replay.h"
+#include "cachelab/sim/topology.h"
 #include "cachelab/sim/trace_reader.h"
 #include "cachelab/sim/units.h"
 
@@ -77,6 +78,11 @@ struct Scenario {
   std::vector<ShiftEvent> shifts;
   std::vector<SweepAxis> sweep;
   std::vector<PlotRequest> plots;
+  TopologySpec topology;
+  std::optional<ClusterSpec> cluster;
+  // The file says where the cache sits (topology: or cluster:): results then carry the
+  // topology, nodes, processes and near_hits columns.
+  bool topology_given = false;
 };
 
 // The full --set path for a short name (policy -> cache.policy, capacity -> cache.capacity,

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "cachelab/sim/ketama.h"
 #include "cachelab/sim/request.h"
 
 namespace cachelab::sim {
@@ -41,6 +42,9 @@ struct TraceSpec {
   // Every request is a read whatever its op says (a cache trace replayed as a plain key stream,
   // as libCacheSim does, instead of counting its sets as origin writes).
   bool all_reads = false;
+  // Set when the replay spreads keys over a cluster: text keys (csv, twitter) then carry their
+  // ketama point, computed from the text as a client would.
+  std::optional<KetamaVariant> key_points;
 };
 
 class TraceReader {
