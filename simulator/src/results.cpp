@@ -68,11 +68,12 @@ std::vector<Field> fields(const SimRun& run) {
     const std::string kind(topology_kind_name(s.topology.kind));
     f.push_back({"topology", kind, kind});
     f.push_back(count("nodes", s.topology.kind == TopologyKind::kLocal ? 0 : s.cluster ? s.cluster->nodes() : 1));
-    f.push_back(count("processes", s.topology.kind == TopologyKind::kShared ? 1 : s.topology.processes));
+    f.push_back(count("processes", s.topology.processes));
     f.push_back(count("near_hits", t.near_hits));
   }
   for (const auto& [path, value] : run.cell)
-    if (!is_short_axis(path) && path != "invalidation" && path != "topology.kind" && path != "topology") f.push_back({path, csv_escape(value), value});
+    if (!is_short_axis(path) && path != "invalidation" && path != "topology.kind" && path != "topology" &&
+        path != "topology.processes") f.push_back({path, csv_escape(value), value});
   return f;
 }
 

@@ -383,12 +383,11 @@ class Loader {
     t.kind = *parsed;
     if (t.kind == TopologyKind::kLocal && cache.capacity.amount / t.processes == 0)
       fail(node, "topology.processes", "cache.capacity split over the processes leaves each nothing");
-    const YAML::Node near = node.IsMap() ? node["near"] : YAML::Node();
-    if (t.kind != TopologyKind::kTwoTier) {
-      if (near) fail(near, "topology.near", "only topology two-tier has near caches");
-      return t;
-    }
-    if (!near) fail(node, "topology.near", "missing field (e.g. near: {capacity: 4MiB, ttl: 10s})");
+    // Other kinds ignore a near: block, so that one file can sweep topology.kind.
+    const bool has_near = node.IsMap() && node["near"] && !node["near"].IsNull();
+    if (t.kind != TopologyKind::kTwoTier) return t;
+    if (!has_near) fail(node, "topology.near", "missing field (e.g. near: {capacity: 4MiB, ttl: 10s})");
+    const YAML::Node near = node["near"];
     require_map(near, "topology.near");
     check_keys(near, "topology.near.", {"capacity", "ttl", "policy"});
     if (!near["capacity"]) fail(near, "topology.near.capacity", "missing field (each process's near cache)");

@@ -151,3 +151,69 @@ TEST_CASE("a policy module runs the replay, a bad one is an error at its line", 
   bad.replace(bad.find("fifo.so"), 7, "bad_abi.so");
   CHECK(load_error(bad).rfind(":3: cache.policy.module: policy module ", 0) == 0);
 }
+
+namespace {
+// A scenario that needs only a topology or a cluster appended.
+const std::string kTierBase = R"yaml(name: tiers
+duration: 1m
+cache: {capacity: 64MiB}
+classes: [{name: a, keys: 10, reads_per_s: 1}]
+)yaml";
+}  // namespace
+
+TEST_CASE("topology and cluster load, with --set reaching their fields", "[sim][scenario][topology]") {
+  const std::string path = temp_file("tiers.yaml", kTierBase + R"yaml(topology: {kind: two-tier, processes: 8, near: {capacity: 4MiB, ttl: 10s, policy: sieve}}
+cluster:
+  nodes: 3
+  hashing: ketama-weighted
+  on_down: miss
+  events: [{node: 2, down: 30s, up: 40s}, {node: 3, down: 50s}]
+)yaml");
+  const Scenario s = load_scenario(path);
+  CHECK(s.topology_given);
+  CHECK(s.topology.kind == TopologyKind::kTwoTier);
+  CHECK(s.topology.processes == 8);
+  CHECK(s.topology.near_capacity.amount == 4ull << 20);
+  CHECK(s.topology.near_ttl_ms == 10'000);
+  CHECK(s.topology.near_policy == "sieve");
+  REQUIRE(s.cluster);
+  CHECK(s.cluster->servers == std::vector<std::string>{"node1", "node2", "node3"});
+  CHECK(s.cluster->hashing == KetamaVariant::kWeighted);
+  CHECK_FALSE(s.cluster->eject_down);
+  REQUIRE(s.cluster->outages.size() == 2);
+  CHECK(s.cluster->outages[0].node == 1);
+  CHECK(s.cluster->outages[0].down_ms == 30'000);
+  CHECK(s.cluster->outages[0].up_ms == 40'000);
+  CHECK(s.cluster->outages[1].up_ms == 0);
+  const ReplayConfig r = replay_config(s);
+  CHECK(r.cluster.nodes() == 3);
+  CHECK(r.topology.processes == 8);
+
+  const Scenario local = load_scenario(path, {"topology.kind=local", "cluster=null"});  // near: is ignored
+  CHECK(local.topology.kind == TopologyKind::kLocal);
+  CHECK_FALSE(local.cluster);
+
+  const Scenario plain = load_scenario(temp_file("plain.yaml", kTierBase));
+  CHECK_FALSE(plain.topology_given);
+  CHECK(plain.topology.kind == TopologyKind::kShared);
+  CHECK(load_scenario(temp_file("scalar.yaml", kTierBase + "topology: local\n")).topology.kind == TopologyKind::kLocal);
+  const Scenario named = load_scenario(temp_file("named.yaml", kTierBase + "cluster: {servers: [a:11211, 'b:11212']}\n"));
+  CHECK(named.cluster->servers == std::vector<std::string>{"a:11211", "b:11212"});
+}
+
+TEST_CASE("bad topology and cluster: one line naming the field", "[sim][scenario][topology]") {
+  CHECK(load_error(kTierBase + "topology: mesh\n") == ":5: topology.kind: expected shared, local or two-tier, got 'mesh'");
+  CHECK(load_error(kTierBase + "topology: {kind: two-tier}\n") ==
+        ":5: topology.near: missing field (e.g. near: {capacity: 4MiB, ttl: 10s})");
+  CHECK(load_error(kTierBase + "topology: {kind: local, processes: 0}\n") == ":5: topology.processes: must be between 1 and 4096");
+  CHECK(load_error(kTierBase + "cluster: {nodes: 2, events: [{node: 3, down: 1s}]}\n") ==
+        ":5: cluster.events[0].node: no node 3 (nodes are numbered 1 to 2)");
+  CHECK(load_error(kTierBase + "cluster: {nodes: 2, events: [{node: 1, down: 10s, up: 5s}]}\n") ==
+        ":5: cluster.events[0].up: a node comes back up after it went down");
+  CHECK(load_error(kTierBase + "cluster: {nodes: 2, hashing: modula}\n") ==
+        ":5: cluster.hashing: expected ketama (libmemcached's) or ketama-weighted (libketama's, twemproxy's md5)");
+  CHECK(load_error(kTierBase + "cluster: {servers: ['a:xyz']}\n") ==
+        ":5: cluster.servers: bad server 'a:xyz': expected host or host:port");
+  CHECK(load_error(kTierBase + "topology: local\ncluster: {nodes: 2}\n") ==
+        ":6: cluster: topology local has no shared cache to spread over nodes");
+}
