@@ -58,11 +58,12 @@ void tokenize(std::string_view line, std::vector<std::string_view>& tokens) {
 
 }  // namespace
 
+// As memcached's text protocol: any bytes but the space (the token separator) and the line
+// ends. Other control bytes are accepted, as memcached does: memaslap (libmemcached-tools) puts
+// an 8-byte binary prefix such as 0x10... in front of every key.
 bool valid_key(std::string_view key) noexcept {
   if (key.empty() || key.size() > cachelab::kMaxKeyLength) return false;
-  for (unsigned char c : key)
-    if (c <= ' ' || c == 0x7f) return false;
-  return true;
+  return key.find_first_of(std::string_view(" \r\n", 3)) == std::string_view::npos;
 }
 
 bool parse_u64_token(std::string_view text, std::uint64_t* out) noexcept {
