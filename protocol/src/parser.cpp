@@ -45,14 +45,30 @@ std::string_view command_name(CommandId id) noexcept {
   return {};
 }
 
-// Splits on spaces as memcached does (a tab is part of a token).
-void tokenize(std::string_view line, std::vector<std::string_view>& tokens) {
+// Splits on spaces as memcached does (a tab is part of a token), until `tokens` holds `limit`.
+void tokenize(std::string_view line, std::vector<std::string_view>& tokens, std::size_t limit = SIZE_MAX) {
   std::size_t i = 0;
-  while (i < line.size()) {
+  while (i < line.size() && tokens.size() < limit) {
     while (i < line.size() && line[i] == ' ') ++i;
     const std::size_t start = i;
     while (i < line.size() && line[i] != ' ') ++i;
     if (i > start) tokens.push_back(line.substr(start, i - start));
+  }
+}
+
+// A multi-key read needs only the tokens of one piece and the first key after it (see
+// cut_multi_get): tokenizing the whole line for every piece would cost O(line) per piece.
+std::size_t token_limit(CommandId id) noexcept {
+  return is_multi_key_read(id) ? first_key(id) + RequestParser::kKeysPerPiece + 1 : SIZE_MAX;
+}
+
+// Splits the line into request.tokens and names its command.
+void tokenize_request(std::string_view line, Request& request) {
+  tokenize(line, request.tokens, 1);
+  request.command = request.tokens.empty() ? CommandId::kUnknown : lookup_command(request.tokens[0]);
+  if (const std::size_t limit = token_limit(request.command); limit > 1) {
+    request.tokens.clear();
+    tokenize(line, request.tokens, limit);
   }
 }
 
@@ -98,18 +114,30 @@ bool parse_i64(std::string_view text, std::int64_t* out) noexcept {
 ParseStatus RequestParser::parse(std::string_view input, Request& request, std::size_t& consumed) {
   consumed = 0;
   if (swallow_ == 0) {
-    const std::size_t newline = input.find('\n');
-    if (newline == std::string_view::npos && input.size() <= limits_.max_line) return ParseStatus::kNeedMore;
-    if (newline == std::string_view::npos || newline > limits_.max_line)
-      return parse_long_get(input, request, consumed);
-    std::string_view line = input.substr(0, newline);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const ParseStatus status = parse_line(line, newline + 1, input, request, consumed);
+    // The newline is looked for in the first max_line + 1 bytes only, and not again in the bytes
+    // an earlier call found free of one: a long multi-get, answered in many small pieces, would
+    // otherwise be scanned again for every piece.
+    const std::size_t window = std::min(input.size(), limits_.max_line + 1);
+    const std::size_t newline = input.substr(0, window).find('\n', std::min(no_newline_, window));
+    const std::size_t clean = newline == std::string_view::npos ? window : newline;
+    ParseStatus status;
+    if (newline == std::string_view::npos && input.size() <= limits_.max_line) {
+      status = ParseStatus::kNeedMore;
+    } else if (newline == std::string_view::npos) {
+      status = parse_long_get(input, request, consumed);
+    } else {
+      std::string_view line = input.substr(0, newline);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      status = parse_line(line, newline + 1, input, request, consumed);
+    }
+    // The caller drops `consumed` bytes and keeps the rest: what is left of `clean` stays clean.
+    no_newline_ = status != ParseStatus::kLineTooLong && clean > consumed ? clean - consumed : 0;
     if (swallow_ == 0) return status;
     input.remove_prefix(consumed);  // the line started a swallow: go on with its data block
   }
   // Drop the refused value's bytes as they come. Like memcached, the error is answered once the
   // whole block is gone, so that the reply follows everything the client sent with it.
+  no_newline_ = 0;
   const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(swallow_, input.size()));
   swallow_ -= n;
   consumed += n;
@@ -129,13 +157,12 @@ ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_by
     // The rest of a long multi-key read: its keys, then END.
     begin_continued(request);
     continued_get_ = CommandId::kUnknown;
-    tokenize(line, request.tokens);
+    tokenize(line, request.tokens, token_limit(request.command));
     consumed = line_bytes;
     cut_multi_get(input, request, consumed);
     return ParseStatus::kRequest;
   }
-  tokenize(line, request.tokens);
-  request.command = request.tokens.empty() ? CommandId::kUnknown : lookup_command(request.tokens[0]);
+  tokenize_request(line, request);
   if (request.command == CommandId::kUnknown) request.error = ParseError::kUnknownCommand;
   consumed = line_bytes;
   if (is_multi_key_read(request.command)) cut_multi_get(input, request, consumed);
@@ -200,12 +227,11 @@ ParseStatus RequestParser::parse_long_get(std::string_view input, Request& reque
   request.clear();
   if (continued_get_ != CommandId::kUnknown) {
     begin_continued(request);
-    tokenize(input.substr(0, last_space), request.tokens);
+    tokenize(input.substr(0, last_space), request.tokens, token_limit(request.command));
   } else {
-    tokenize(input.substr(0, last_space), request.tokens);
-    const CommandId id = request.tokens.empty() ? CommandId::kUnknown : lookup_command(request.tokens[0]);
+    tokenize_request(input.substr(0, last_space), request);
+    const CommandId id = request.command;
     if (!is_multi_key_read(id) || request.tokens.size() < first_key(id)) return ParseStatus::kLineTooLong;
-    request.command = id;
     if (first_key(id) == 2) continued_exptime_.assign(request.tokens[1]);
   }
   request.more_keys = true;

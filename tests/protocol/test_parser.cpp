@@ -270,3 +270,33 @@ TEST_CASE("parser: number and key helpers", "[protocol][parser]") {
   CHECK_FALSE(valid_key("a b"));
   CHECK_FALSE(valid_key("a\rb"));
 }
+
+TEST_CASE("parser: a long multi-get fed in random pieces, then more requests", "[protocol][parser]") {
+  // The parser remembers how far the bytes it kept are free of a newline; whatever the pieces,
+  // every key comes once, in order, and the requests after the line are found.
+  std::string line = "get";
+  for (int i = 0; i < 2000; ++i) line += " k" + std::to_string(i);
+  const std::string stream = line + "\r\nversion\r\nget a b\r\n";
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    FeedParser p({256, 1000});
+    std::vector<Parsed> pieces;
+    unsigned rng = seed;
+    for (std::size_t at = 0; at < stream.size();) {
+      rng = rng * 1103515245u + 12345u;
+      const std::size_t n = std::min<std::size_t>(stream.size() - at, 1 + (rng >> 16) % 300);
+      const auto got = p.feed(stream.substr(at, n));
+      pieces.insert(pieces.end(), got.begin(), got.end());
+      at += n;
+    }
+    REQUIRE(pieces.size() >= 3);
+    std::string keys;
+    for (std::size_t i = 0; i + 2 < pieces.size(); ++i) {
+      REQUIRE(pieces[i].command == CommandId::kGet);
+      keys += pieces[i].tokens.substr(3);
+    }
+    CHECK("get" + keys == line);
+    CHECK(pieces[pieces.size() - 2].tokens == "version");
+    CHECK(pieces.back().tokens == "get a b");
+    CHECK(p.buffered() == 0);
+  }
+}

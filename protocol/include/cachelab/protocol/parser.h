@@ -51,6 +51,9 @@ class RequestParser {
 
   ParserLimits limits_;
   std::uint64_t swallow_ = 0;  // data bytes (incl. \r\n) still to drop
+  // How many bytes at the front of the next input are known to hold no newline: the caller drops
+  // exactly `consumed` bytes and keeps the rest, so what was scanned need not be scanned again.
+  std::size_t no_newline_ = 0;
   CommandId continued_get_ = CommandId::kUnknown;  // a multi-key read whose line goes on
   std::string continued_exptime_;                   // and, for gat/gats, its exptime token
   struct Refused {             // the too-large request, answered once its block is dropped
