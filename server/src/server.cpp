@@ -57,6 +57,9 @@ class Server {
 
   int run() {
     std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-write is an error code, not a kill
+    // A snapshot past the file-size limit (ulimit -f) fails with EFBIG and is reported, instead
+    // of the default action of SIGXFSZ killing the server before it can say so.
+    std::signal(SIGXFSZ, SIG_IGN);
     raise_fd_limit();
     load_snapshot_if_any();
     const std::string where = listen();

@@ -158,8 +158,10 @@ std::string verify(std::FILE* f, std::uint64_t size) {
 
 }  // namespace
 
-std::size_t save_snapshot(const std::string& path, ShardedStore& store, const protocol::ExpiryClock& clock) {
-  const std::string temp = path + ".tmp";
+namespace {
+
+// Writes the snapshot to `temp`, fsynced; returns the number of items.
+std::uint64_t write_snapshot(const std::string& temp, ShardedStore& store, const protocol::ExpiryClock& clock) {
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (fd.get() < 0) throw io_error("cannot create snapshot", temp);
   ChecksummedWriter out(fd.get(), temp);
@@ -184,7 +186,30 @@ std::size_t save_snapshot(const std::string& path, ShardedStore& store, const pr
   out.put_unchecked(out.digest());
   if (::fsync(fd.get()) != 0) throw io_error("cannot fsync snapshot", temp);
   if (::close(fd.release()) != 0) throw io_error("cannot close snapshot", temp);
-  if (std::rename(temp.c_str(), path.c_str()) != 0) throw io_error("cannot rename snapshot to", path);
+  return count;
+}
+
+}  // namespace
+
+// The previous snapshot stays in place until the new one is complete and synced: a crash or a
+// failed write (disk full) at any point leaves it loadable. A failed temp file is removed, so
+// that it does not keep the space a full disk needs.
+std::size_t save_snapshot(const std::string& path, ShardedStore& store, const protocol::ExpiryClock& clock) {
+  const std::string temp = path + ".tmp";
+  std::uint64_t count = 0;
+  try {
+    count = write_snapshot(temp, store, clock);
+  } catch (...) {
+    const int saved = errno;
+    ::unlink(temp.c_str());
+    errno = saved;
+    throw;
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::runtime_error error = io_error("cannot rename snapshot to", path);
+    ::unlink(temp.c_str());
+    throw error;
+  }
   // The rename itself must survive a crash: sync the directory entry too.
   Fd dir(::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() >= 0) ::fsync(dir.get());
