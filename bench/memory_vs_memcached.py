@@ -7,42 +7,17 @@ reads VmRSS from /proc before and after. Runs the two servers alternately, `--ro
 Usage: memory_vs_memcached.py PATH_TO_cachelab [--items 1000000] [--rounds 3]
 """
 import argparse
-import socket
 import statistics
-import subprocess
 import time
 
 from pymemcache.client.base import Client
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+from benchlib import rss_kib, start_server
 
 
 def measure(cmd, items):
-    port = free_port()
-    proc = subprocess.Popen(cmd + ["-p", str(port), "-l", "127.0.0.1", "-m", "1024", "-t", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, port = start_server(cmd, ["-m", "1024", "-t", "2"])
     try:
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.05)
         before = rss_kib(proc.pid)
         c = Client(("127.0.0.1", port), timeout=30)
         value = b"v" * 100
