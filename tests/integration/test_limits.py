@@ -123,6 +123,7 @@ class Huge(unittest.TestCase):
         assert cls.server.stop() == 0
 
     def check_rss(self, before, peak, bound_kib):
+        print("%s: server RSS %d -> %d KiB" % (self.id().split(".")[-1], before, peak))
         if not built_with(b"__asan_init"):  # ASan's quarantine and shadow memory inflate RSS
             self.assertLess(peak - before, bound_kib, "RSS grew from %d to %d KiB" % (before, peak))
 
