@@ -65,6 +65,7 @@ int run_serve(int argc, char** argv) {
   std::vector<std::string> policy_args;
   std::string policy_module, trace_out;
   double trace_sample = 1.0;
+  std::size_t trace_queue = 1 << 16;
   bool no_evictions = false, no_cas = false, allow_shutdown = false, no_flush = false;
   std::string ignored_user, ignored_protocol;
   std::vector<std::string> ignored_opts;  // -o may be repeated
@@ -92,7 +93,9 @@ int run_serve(int argc, char** argv) {
       "snapshot", po::value(&o.snapshot_path),
       "warm restart file: loaded at start, written on SIGTERM/SIGINT")("trace-out", po::value(&trace_out),
                                                                        "record traffic as a csv trace")(
-      "trace-sample", po::value(&trace_sample)->default_value(1.0), "fraction of keys to record")(
+      "trace-sample", po::value(&trace_sample)->default_value(1.0), "fraction of keys to record (by key hash)")(
+      "trace-queue", po::value(&trace_queue)->default_value(1 << 16),
+      "records held for the trace writer; beyond it they are dropped (stats: trace_dropped)")(
       ",u", po::value(&ignored_user), "memcached's user (ignored)")(
       ",o", po::value(&ignored_opts)->composing(), "memcached's extended options (ignored)")(
       ",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")(
@@ -124,10 +127,10 @@ int run_serve(int argc, char** argv) {
     o.policy_args[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   o.policy_module = policy_module;
-  if (!trace_out.empty()) {
-    std::fprintf(stderr, "cachelab serve: --trace-out is not built yet (see the trace recording issue)\n");
-    return kExitFailure;
-  }
+  if (trace_queue < 16 || trace_queue > (1u << 24)) return usage_error("--trace-queue must be between 16 and 16777216 records");
+  o.trace_path = trace_out;
+  o.trace_sample = trace_sample;
+  o.trace_queue_records = trace_queue;
   std::string ignored;
   if (!ignored_user.empty()) ignored += " -u";
   if (!ignored_opts.empty()) ignored += " -o";

@@ -117,6 +117,7 @@ Outcome handle_meta_get(Call& call) {
   const bool touch = m.flags.has('T');
   const Tick exptime = touch ? call.state.clock.expiry(ttl_wire) : kNever;
   MetaMarks& marks = call.state.meta_marks;
+  std::uint64_t traced = 0;  // key + value bytes of a hit, for --trace-out
   const bool hit = call.state.store.with_shard(key, [&](Store& s) {
     bool hit_before = false;
     if (m.flags.has('h')) s.peek(key, call.now, [&](const Item& it) { hit_before = it.fetched; });
@@ -127,6 +128,7 @@ Outcome handle_meta_get(Call& call) {
                 StoreResult::kStored;
     if (created && m.flags.has('E')) restamp_cas(s, key, new_cas, call.now);
     auto reply = [&](const Item& it) {
+      traced = it.key_len + it.value_len;
       const ItemView view = view_of(it, call.now, hit_before);
       // With C, the value is left out when the client's copy is current.
       const bool with_value = m.flags.has('v') && !(m.flags.has('C') && compare_cas == it.cas);
@@ -149,6 +151,7 @@ Outcome handle_meta_get(Call& call) {
     return s.get(key, call.now, reply);
   });
   count_read(call.stats, touch, hit);
+  trace(call, TraceOp::kGet, m.key, traced);
   if (!hit && !m.flags.has('q')) call.out.line("EN");
   return Outcome::kContinue;
 }
@@ -222,6 +225,7 @@ Outcome handle_meta_set(Call& call) {
     return r;
   });
   call.stats.add(Counter::kCmdSet);
+  if (result == StoreResult::kStored) trace(call, TraceOp::kSet, m.key, m.key.size() + stored.size, exptime);
   switch (result) {
     case StoreResult::kStored: status_line(call, m, "HD", "ckOs", &stored, true); break;
     case StoreResult::kNotStored: status_line(call, m, "NS", "kO", nullptr, false); break;
@@ -283,6 +287,8 @@ Outcome handle_meta_delete(Call& call) {
     if (invalidate) call.state.meta_marks.set(m.key, stored_cas, MetaMark{true, false});
     return DeleteResult::kDeleted;
   });
+  // md x or I keeps the item: only a real removal is a delete in the trace.
+  if (!m.flags.has('x') && !invalidate) trace(call, TraceOp::kDelete, m.key, 0);
   switch (result) {
     case DeleteResult::kDeleted:
       call.stats.add(Counter::kDeleteHits);

@@ -38,14 +38,17 @@ Outcome handle_get(Call& call) {
       return Outcome::kContinue;
     }
     const KeyRef key = call.key(t[i]);
+    std::uint64_t size = 0;
     auto emit = [&](const Item& it) {
       const std::uint64_t cas = cas_enabled ? it.cas : 0;
       call.out.value(it.key(), it.flags, it.value(), with_cas ? &cas : nullptr);
+      size = it.key_len + it.value_len;
     };
     const bool hit = call.state.store.with_shard(key, [&](Store& s) {
       return touch ? s.get_and_touch(key, call.now, exptime, emit) : s.get(key, call.now, emit);
     });
     count_read(call.stats, touch, hit);
+    trace(call, TraceOp::kGet, t[i], size);
   }
   if (!call.request.more_keys) call.out.line(reply::kEnd);
   return Outcome::kContinue;

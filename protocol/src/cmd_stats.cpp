@@ -58,6 +58,10 @@ void general_stats(Call& call) {
   out.stat("policy", st.store.policy_name());
   for (const auto& [name, value] : st.store.policy_stats()) out.stat("policy_" + name, value);
   out.stat("shards", static_cast<std::uint64_t>(st.store.shard_count()));
+  if (st.trace) {  // --trace-out: records queued for the file, and records lost (queue full)
+    out.stat("trace_records", st.trace->recorded());
+    out.stat("trace_dropped", st.trace->dropped());
+  }
 }
 
 void settings_stats(Call& call) {

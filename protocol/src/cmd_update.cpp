@@ -51,6 +51,10 @@ Outcome handle_storage(Call& call) {
     return s.store(mode, key, r.data, h.flags, exptime, h.cas, call.now);
   });
   call.stats.add(Counter::kCmdSet);
+  if (result == StoreResult::kStored && call.state.trace) {
+    const bool whole = mode != StoreMode::kAppend && mode != StoreMode::kPrepend;
+    trace(call, TraceOp::kSet, h.key, whole ? h.key.size() + r.data.size() : traced_size(call, key), exptime);
+  }
   if (mode == StoreMode::kCas) {
     if (result == StoreResult::kStored) call.stats.add(Counter::kCasHits);
     if (result == StoreResult::kExists) call.stats.add(Counter::kCasBadval);
@@ -87,6 +91,7 @@ Outcome handle_delete(Call& call) {
   const DeleteResult result =
       call.state.store.with_shard(key, [&](Store& s) { return s.remove(key, call.now); });
   const bool hit = result == DeleteResult::kDeleted;
+  trace(call, TraceOp::kDelete, t[1], 0);
   call.stats.add(hit ? Counter::kDeleteHits : Counter::kDeleteMisses);
   call.out.line(hit ? reply::kDeleted : reply::kNotFound);
   return Outcome::kContinue;
@@ -116,6 +121,9 @@ Outcome handle_arith(Call& call) {
       key, [&](Store& s) { return s.arith(key, incr, delta, call.now, &value); });
   switch (result) {
     case ArithResult::kOk:
+      // incr/decr keep the item's expiry: the trace's set carries it as "no change" (ttl 0 is
+      // close enough for counters, which rarely expire).
+      if (call.state.trace) trace(call, TraceOp::kSet, t[1], traced_size(call, key));
       call.stats.add(incr ? Counter::kIncrHits : Counter::kDecrHits);
       call.out.number(value);
       call.out.raw("\r\n");

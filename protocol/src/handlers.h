@@ -36,6 +36,27 @@ inline void count_read(CommandStats& stats, bool touch, bool hit) noexcept {
   }
 }
 
+// --trace-out: records one key's command (trace_sink.h says what each op means). A store whose
+// item is already expired is recorded as the delete it amounts to.
+inline void trace(const Call& call, TraceOp op, std::string_view key, std::uint64_t size, Tick exptime = kNever) noexcept {
+  if (!call.state.trace) return;
+  std::int64_t ttl_s = 0;
+  if (op == TraceOp::kSet && exptime != kNever) {
+    ttl_s = static_cast<std::int64_t>(exptime) - static_cast<std::int64_t>(call.now);  // server ticks are seconds
+    if (ttl_s <= 0) op = TraceOp::kDelete;
+  }
+  call.state.trace->record(op, key, size, op == TraceOp::kSet ? ttl_s : 0);
+}
+
+// The key + value bytes of the item now under `key` (after an append, an incr...), for the trace.
+inline std::uint64_t traced_size(const Call& call, KeyRef key) {
+  std::uint64_t size = 0;
+  call.state.store.with_shard(key, [&](Store& s) {
+    return s.peek(key, call.now, [&](const Item& it) { size = it.key_len + it.value_len; });
+  });
+  return size;
+}
+
 // Classic text commands.
 Outcome handle_get(Call&);          // get, gets, gat, gats
 Outcome handle_storage(Call&);      // set, add, replace, append, prepend, cas

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -25,6 +26,7 @@
 #include "cachelab/protocol/reply.h"
 #include "connection.h"
 #include "snapshot.h"
+#include "trace_recorder.h"
 
 namespace cachelab::server {
 namespace {
@@ -56,6 +58,12 @@ class Server {
         reclaim_timer_(main_io_),
         accept_retry_(main_io_) {
     state_.verbosity.store(options.verbose, std::memory_order_relaxed);
+    if (!options.trace_path.empty()) {
+      trace_ = std::make_unique<TraceRecorder>(TraceRecorderOptions{
+          .path = options.trace_path, .sample = options.trace_sample, .queue_records = options.trace_queue_records});
+      write_trace_scenario(options);
+      state_.trace = trace_.get();
+    }
     state_.request_shutdown = [this] { asio::post(main_io_, [this] { stop(); }); };
   }
 
@@ -241,10 +249,35 @@ class Server {
     }
   }
 
+  // Next to the trace, a scenario that replays it through a cache like this one: the same
+  // capacity, policy and per-item overhead, the key sample scaled back (`cachelab sim PATH.yaml`).
+  static void write_trace_scenario(const ServerOptions& o) {
+    const std::string path = o.trace_path + ".yaml";
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (!f) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+    std::string policy = o.policy_module.empty() ? "{name: " + o.policy : "{module: '" + o.policy_module + "'";
+    std::string args;
+    for (const auto& [k, v] : o.policy_args) args += (args.empty() ? "" : ", ") + k + ": '" + v + "'";
+    policy += args.empty() ? "}" : ", args: {" + args + "}}";
+    const std::string file = std::filesystem::path(o.trace_path).filename().string();
+    std::fprintf(f,
+                 "# Written by cachelab serve --trace-out: replays the recorded traffic through a cache like\n"
+                 "# that server's (capacity, policy, per-item overhead). Run: cachelab sim %s\n"
+                 "name: capture\n"
+                 "cache: {capacity: %llu, policy: %s, overhead_bytes: %llu}\n"
+                 "trace: {path: '%s', format: csv, header: true, time_unit: ms, replay: commands, sampled: %.17g,\n"
+                 "        columns: {time: 1, op: 2, size: 3, ttl: 4, key: 5}}\n",
+                 path.c_str(), static_cast<unsigned long long>(o.store.capacity), policy.c_str(),
+                 static_cast<unsigned long long>(o.store.overhead_bytes), file.c_str(), o.trace_sample);
+    const bool ok = std::fclose(f) == 0;
+    if (!ok) throw std::runtime_error("cannot write " + path);
+  }
+
   const ServerOptions& options_;
   protocol::SystemClock clock_;
   ShardedStore store_;
   protocol::ServerState state_;
+  std::unique_ptr<TraceRecorder> trace_;  // --trace-out; outlives the workers that record into it
   asio::io_context main_io_{1};
   asio::signal_set signals_;
   asio::steady_timer reclaim_timer_;

@@ -39,7 +39,7 @@ class CsvTraceReader final : public TextTraceReader {
     r.key = key_id(field(c.key));
     if (spec_.key_points) {
       r.has_key_point = true;
-      r.key_point = ketama_key_point(*spec_.key_points, trim(field(c.key)));
+      r.key_point = ketama_key_point(*spec_.key_points, key_text(field(c.key), key_scratch_));
     }
     r.size = spec_.default_size;
     if (c.size) {
@@ -63,6 +63,7 @@ class CsvTraceReader final : public TextTraceReader {
   }
 
   TraceSpec spec_;
+  std::string key_scratch_;
   int max_column_ = 0;
 };
 

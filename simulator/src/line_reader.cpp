@@ -78,10 +78,32 @@ void LineReader::fail(const std::string& what) const {
                    std::to_string(line_number_) + "): " + what + hint);
 }
 
+namespace {
+// Where the field at the start of `line` ends: at the first delimiter, or, for a field that opens
+// with a quote, at the first delimiter after its closing quote (a doubled quote stays inside).
+std::size_t field_end(std::string_view line, char delimiter) {
+  std::size_t from = 0;
+  if (!line.empty() && line.front() == '"') {
+    std::size_t i = 1;
+    while (i < line.size()) {
+      if (line[i] != '"') {
+        ++i;
+      } else if (i + 1 < line.size() && line[i + 1] == '"') {
+        i += 2;
+      } else {
+        break;
+      }
+    }
+    from = i;
+  }
+  return line.find(delimiter, from);
+}
+}  // namespace
+
 std::size_t split_fields(std::string_view line, char delimiter, std::string_view* fields, std::size_t max_fields) {
   std::size_t n = 0;
   while (n + 1 < max_fields) {
-    const std::size_t pos = line.find(delimiter);
+    const std::size_t pos = field_end(line, delimiter);
     if (pos == std::string_view::npos) break;
     fields[n++] = line.substr(0, pos);
     line.remove_prefix(pos + 1);

@@ -62,7 +62,8 @@ class TextTraceReader : public TraceReader {
 };
 
 // Splits a line on `delimiter` into at most `max_fields` views (the rest stays in the last one).
-// Returns the number of fields.
+// A field that opens with a quote runs to its closing quote, as csv quotes it, so a quoted key may
+// hold the delimiter (the view keeps the quotes; trim() drops them). Returns the number of fields.
 std::size_t split_fields(std::string_view line, char delimiter, std::string_view* fields, std::size_t max_fields);
 
 // Strict decimal parsers for trace fields (no sign for unsigned, no trailing junk; spaces trimmed).

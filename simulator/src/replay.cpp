@@ -79,10 +79,10 @@ struct NodeEvent {
 std::unique_ptr<Store> make_replay_store(const ReplayConfig& config, const std::string& policy, Capacity capacity,
                                          const PolicyArgs& args, bool module) {
   // SHARDS: a sample of the keys sees a cache scaled down by the same rate.
-  const auto amount = config.sample_rate < 1
-                          ? std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(
-                                                           static_cast<double>(capacity.amount) * config.sample_rate)))
-                          : capacity.amount;
+  const double rate = config.sample_rate * config.presampled;
+  const auto amount = rate < 1 ? std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(
+                                                                static_cast<double>(capacity.amount) * rate)))
+                               : capacity.amount;
   const StoreConfig store{.capacity = std::max<std::uint64_t>(1, amount),
                           .count_objects = capacity.count_objects,
                           .store_values = false,
@@ -149,6 +149,7 @@ class Replayer {
     for (const Lane& lane : lanes_) result_.store += lane.store->stats();
     result_.span_ms = last_ms_;
     if (config_.sample_rate < 1) scale_to_full_trace();
+    if (config_.presampled < 1) scale_all(1.0 / config_.presampled);
     result_.timeline_interval_ms = config_.timeline_interval_ms;
     return std::move(result_);
   }
@@ -267,8 +268,28 @@ class Replayer {
     return a;
   }
 
+  // A captured cache command (replay: commands): what the client did to the cache, as it did it.
+  void queue_command(const Request& r, std::uint64_t rel) {
+    Pending p{.origin = nullptr, .version = 0, .time_ms = rel, .size = r.size, .op = r.op, .source = r.source};
+    const std::optional<std::uint32_t> lane = near_lanes_ ? std::optional<std::uint32_t>(process()) : node_lane(r);
+    if (lane) {
+      const Access::Op op = r.op == RequestOp::kRead    ? Access::Op::kLookup
+                            : r.op == RequestOp::kWrite ? Access::Op::kSet
+                                                        : Access::Op::kDelete;
+      p.lane = *lane;
+      p.access = static_cast<std::int32_t>(lanes_[*lane].accesses.size());
+      lanes_[*lane].accesses.push_back(make_access(r, rel, op, 0, r.op == RequestOp::kWrite ? exptime_for(r, rel) : kNever));
+    }
+    pending_.push_back(p);
+  }
+
   void queue(const Request& r, std::uint64_t rel) {
     ++result_.totals.requests;
+    if (config_.commands) {
+      if (two_tier_) throw InputError("a capture of cache commands replays through one tier: use topology shared or local");
+      queue_command(r, rel);
+      return;
+    }
     Pending p{.origin = nullptr, .version = 0, .time_ms = rel, .size = r.size, .op = r.op, .source = r.source};
     const bool read = r.op == RequestOp::kRead;
     if (read) {
@@ -370,6 +391,7 @@ class Replayer {
       ++total.writes;
       ++interval_.writes;
       ++source.writes;
+      if (!p.origin) return;  // a captured set: the cache's, not the origin's
       // The first write since the cached copy was filled is when that copy became outdated.
       if (p.origin->filled_version == p.version - 1) p.origin->outdated_since_ms = p.time_ms;
       if (p.hit && config_.invalidation == Invalidation::kUpdateOnWrite && p.op == RequestOp::kWrite)
@@ -415,7 +437,11 @@ class Replayer {
     result_.totals.misses = result_.totals.reads - std::min(result_.totals.reads, result_.totals.hits);
     result_.totals.origin_reads = result_.totals.misses;
     result_.totals.requests = result_.totals.reads + result_.totals.writes;
-    const double f = 1.0 / config_.sample_rate;
+    scale_all(1.0 / config_.sample_rate);
+  }
+
+  // Multiplies every count by f (a sample standing for the whole).
+  void scale_all(double f) {
     auto scale = [f](std::uint64_t& v) { v = static_cast<std::uint64_t>(std::llround(static_cast<double>(v) * f)); };
     auto scale_counts = [&](ReplayCounts& c) {
       for (std::uint64_t* v : {&c.requests, &c.reads, &c.writes, &c.hits, &c.misses, &c.read_bytes, &c.hit_bytes,

@@ -311,7 +311,8 @@ class Loader {
   TraceSpec trace(const YAML::Node& node) const {
     require_map(node, "trace");
     check_keys(node, "trace.",
-               {"path", "format", "columns", "header", "delimiter", "time_unit", "ttl_unit", "size", "all_reads"});
+               {"path", "format", "columns", "header", "delimiter", "time_unit", "ttl_unit", "size", "all_reads",
+                "replay", "sampled"});
     TraceSpec t;
     if (!node["path"]) fail(node, "trace.path", "missing field");
     std::filesystem::path path = scalar(node["path"], "trace.path");
@@ -341,6 +342,17 @@ class Loader {
     }
     if (node["header"]) t.header = boolean(node["header"], "trace.header");
     if (node["all_reads"]) t.all_reads = boolean(node["all_reads"], "trace.all_reads");
+    if (node["replay"]) {
+      const std::string mode = scalar(node["replay"], "trace.replay");
+      if (mode != "demand-fill" && mode != "commands")
+        fail(node["replay"], "trace.replay", "expected demand-fill or commands, got '" + mode + "'");
+      t.commands = mode == "commands";
+      if (t.commands && t.all_reads) fail(node["replay"], "trace.replay", "commands replays sets as sets: drop all_reads");
+    }
+    if (node["sampled"]) {
+      t.sampled = number(node["sampled"], "trace.sampled");
+      if (!(t.sampled > 0 && t.sampled <= 1)) fail(node["sampled"], "trace.sampled", "expected the capture's key sample rate, in (0, 1]");
+    }
     if (node["delimiter"]) {
       const std::string d = scalar(node["delimiter"], "trace.delimiter");
       if (d.size() != 1) fail(node["delimiter"], "trace.delimiter", "expected one character");
@@ -588,6 +600,10 @@ ReplayConfig replay_config(const Scenario& s) {
   r.duration_ms = s.duration_ms;
   r.max_requests = s.requests;
   r.sample_rate = s.sample;
+  if (s.trace) {
+    r.commands = s.trace->commands;
+    r.presampled = s.trace->sampled;
+  }
   r.topology = s.topology;
   if (s.cluster) r.cluster = *s.cluster;
   r.seed = s.seed;

@@ -23,7 +23,22 @@ std::optional<RequestOp> parse_op_name(std::string_view name) {
 std::uint64_t key_id(std::string_view field) {
   std::uint64_t id;
   if (parse_field_u64(field, &id)) return id;
-  return hash_key(trim(field));
+  std::string scratch;
+  return hash_key(key_text(field, scratch));
+}
+
+std::string_view key_text(std::string_view field, std::string& scratch) {
+  while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
+  while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
+  if (field.size() < 2 || field.front() != '"' || field.back() != '"') return trim(field);
+  field = field.substr(1, field.size() - 2);
+  if (field.find("\"\"") == std::string_view::npos) return field;
+  scratch.clear();
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    scratch.push_back(field[i]);
+    if (field[i] == '"' && i + 1 < field.size() && field[i + 1] == '"') ++i;
+  }
+  return scratch;
 }
 
 std::uint64_t time_field_ms(const LineReader& lines, std::string_view field, double unit_ms) {

@@ -24,7 +24,7 @@ class TwitterTraceReader final : public TextTraceReader {
     r.key = key_id(f[1]);
     if (spec_.key_points) {
       r.has_key_point = true;
-      r.key_point = ketama_key_point(*spec_.key_points, trim(f[1]));
+      r.key_point = ketama_key_point(*spec_.key_points, key_text(f[1], key_scratch_));
     }
     std::uint64_t key_size, value_size;
     if (!parse_field_u64(f[2], &key_size)) lines_.fail("bad key size '" + std::string(f[2]) + "'");
@@ -40,6 +40,7 @@ class TwitterTraceReader final : public TextTraceReader {
   }
 
   TraceSpec spec_;
+  std::string key_scratch_;
 };
 
 }  // namespace

@@ -261,9 +261,11 @@ class Flags(unittest.TestCase):
         code, err = run("--policy-module", "/nonexistent/x.so")
         self.assertEqual(code, 2)
         self.assertIn("policy module /nonexistent/x.so: no such file", err)
-        code, err = run("--trace-out", "/tmp/x.csv")
+        code, err = run("--trace-out", "/nonexistent-dir/x.csv")
         self.assertEqual(code, 1)
-        self.assertIn("not built yet", err)
+        self.assertIn("cannot write the trace /nonexistent-dir/x.csv", err)
+        self.assertEqual(run("--trace-out", "/tmp/x.csv", "--trace-sample", "0")[0], 2)
+        self.assertEqual(run("--trace-out", "/tmp/x.csv", "--trace-queue", "1")[0], 2)
         self.assertEqual(subprocess.run([binary(), "serve", "--help"], capture_output=True, timeout=30).returncode, 0)
 
     def test_port_in_use_fails_cleanly(self):

@@ -17,6 +17,10 @@ struct ServerOptions {
   StoreConfig store;                  // capacity (-m), max item size (-I), evictions (-M)
   std::string snapshot_path;          // --snapshot: load at start, write on SIGTERM/SIGINT
   int verbose = 0;                    // -v, -vv
+  // --trace-out PATH (empty: none), --trace-sample F, and the recording queue's size in records.
+  std::string trace_path;
+  double trace_sample = 1.0;
+  std::size_t trace_queue_records = 1 << 16;
 };
 
 // Runs until SIGTERM, SIGINT or `shutdown`; returns the process exit code. Throws

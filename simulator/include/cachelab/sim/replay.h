@@ -52,6 +52,10 @@ struct ReplayConfig {
   // SHARDS: replay only keys with hash_id(key) / 2^64 < rate, in a cache scaled by the rate, and
   // scale the counts back by 1/rate. 1 = every key.
   double sample_rate = 1.0;
+  // The source is a capture of cache commands (TraceSpec::commands), and holds only keys sampled
+  // at `presampled` (TraceSpec::sampled): capacity scaled by it, counts by its inverse.
+  bool commands = false;
+  double presampled = 1.0;
   // Where the cache sits (topology.h): the default is one shared cache, a single node.
   TopologySpec topology;
   ClusterSpec cluster;

@@ -42,6 +42,14 @@ struct TraceSpec {
   // Every request is a read whatever its op says (a cache trace replayed as a plain key stream,
   // as libCacheSim does, instead of counting its sets as origin writes).
   bool all_reads = false;
+  // `replay: commands`: each row is a cache command as a server saw it (a capture by
+  // `serve --trace-out`): a get only looks up (its miss stores nothing: the client's own set
+  // that follows does), a set stores, a delete removes. The origin model does not apply (the
+  // capture cannot see the database), so there are no stale hits. Default: demand-fill.
+  bool commands = false;
+  // The file holds only a sample of the keys, at this rate (a capture with --trace-sample): the
+  // replay scales the cache by it and the counts by its inverse.
+  double sampled = 1.0;
   // Set when the replay spreads keys over a cluster: text keys (csv, twitter) then carry their
   // ketama point, computed from the text as a client would.
   std::optional<KetamaVariant> key_points;
