@@ -10,6 +10,9 @@ namespace cachelab::sim {
 
 namespace {
 constexpr std::size_t kBufferBytes = 1 << 20;
+// A trace line is tens of bytes; a file with a longer one is refused instead of being held whole
+// (a file without a single newline would otherwise be read into memory entirely).
+constexpr std::size_t kMaxLineBytes = 16 << 20;
 }
 
 LineReader::LineReader(const std::string& path) : path_(path), buffer_(kBufferBytes) {
@@ -31,7 +34,14 @@ bool LineReader::refill() {
     begin_ = 0;
     end_ = tail;
   }
-  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  if (end_ == buffer_.size()) {
+    if (buffer_.size() >= kMaxLineBytes) {
+      line_offset_ = buffer_offset_;
+      ++line_number_;
+      fail("line longer than " + std::to_string(kMaxLineBytes >> 20) + " MiB");
+    }
+    buffer_.resize(buffer_.size() * 2);
+  }
   const std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
   if (got == 0) {
     if (std::ferror(file_)) fail(std::string("read error: ") + std::strerror(errno));

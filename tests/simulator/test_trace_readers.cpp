@@ -147,3 +147,15 @@ TEST_CASE("all_reads: a trace's ops are ignored", "[sim][trace]") {
   spec.all_reads = true;
   for (const Request& r : read_all(*open_trace(spec))) CHECK(r.op == RequestOp::kRead);
 }
+
+TEST_CASE("text readers: a line longer than 16 MiB is refused, not held whole", "[sim][trace]") {
+  for (const TraceFormat format : {TraceFormat::kCsv, TraceFormat::kTwitter}) {
+    TraceSpec spec;
+    spec.format = format;
+    const std::string first = format == TraceFormat::kCsv ? "1,1,10\n" : "0,key1,10,90,1,get,0\n";
+    spec.path = temp_file("long_line.csv", first + std::string((16 << 20) + 1, 'k'));
+    auto reader = open_trace(spec);
+    CHECK_THROWS_WITH(read_all(*reader), spec.path + ": byte offset " + std::to_string(first.size()) +
+                                             " (line 2): line longer than 16 MiB");
+  }
+}
