@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Server throughput and p99 latency, `cachelab serve -t 2` against `memcached -t 2`, same run.
 
-For each round, each server in turn (alternating, a fresh process each time, `-m 1024 -t 2` on a
+For each round, each server in turn (alternating, the first one changing every round, a fresh process each time, `-m 1024 -t 2` on a
 free loopback port) takes these loads, 100-byte values, 32 connections:
   memaslap  90% get / 10% set, 16-byte keys, 100k keys (32 x 3k window), 2 client threads
   bench     `cachelab bench`: 90/10 over 100k keys; 16-key multi-gets; 16 requests pipelined
@@ -85,7 +85,12 @@ def main():
             f.write(MEMASLAP_CFG)
         for r in range(args.rounds):
             for load in loads:
-                for name, cmd in servers.items():
+                # ABBA: the server that goes first changes every round, so that a drift in the
+                # machine's load (other jobs) does not favour one of them.
+                order = list(servers.items())
+                if r % 2:
+                    order.reverse()
+                for name, cmd in order:
                     proc, port = start_server(cmd, ["-m", "1024", "-t", "2"])
                     try:
                         if load == "memaslap":
