@@ -67,6 +67,9 @@ struct Pending {
 struct Lane {
   std::unique_ptr<Store> store;
   std::vector<Access> accesses;
+  // Index buckets scanned for expired items each virtual second: the scan is shared out by
+  // capacity, so that N caches cost what one cache of their total size costs.
+  std::size_t reclaim_buckets = 0;
 };
 
 // A node going down or coming back, in time order.
@@ -129,6 +132,13 @@ class Replayer {
     }
     two_tier_ = t.kind == TopologyKind::kTwoTier;
     pending_.reserve(kBatch);
+    double total = 0;
+    for (const Lane& lane : lanes_) total += static_cast<double>(lane.store->config().capacity);
+    for (Lane& lane : lanes_) {
+      const double share = static_cast<double>(lane.store->config().capacity) / total;
+      lane.reclaim_buckets = lanes_.size() == 1 ? kReclaimBucketsPerSecond
+                                                : std::max<std::size_t>(1024, static_cast<std::size_t>(kReclaimBucketsPerSecond * share));
+    }
   }
 
   ReplayResult run(TraceReader& source) {
@@ -189,7 +199,7 @@ class Replayer {
     }
     if (ttls_seen_ && rel >= next_reclaim_ms_) {
       run_batch();
-      for (Lane& lane : lanes_) lane.store->reclaim_expired(tick(rel), kReclaimBucketsPerSecond);
+      for (Lane& lane : lanes_) lane.store->reclaim_expired(tick(rel), lane.reclaim_buckets);
       next_reclaim_ms_ = rel - rel % 1000 + 1000;
     }
     ++admitted_;
