@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "cachelab/sim/ketama.h"
+#include "cachelab/types.h"
 #include "cachelab/sim/runner.h"
 #include "sim_test_util.h"
 
@@ -221,4 +222,45 @@ TEST_CASE("topology: two-tier near caches cost staleness as the closed form says
   // One process: its own writes delete its near copy, so nothing is ever stale.
   s.topology.processes = 1;
   CHECK(run_scenario(s).totals.stale_hits == 0);
+}
+
+TEST_CASE("topology: a csv trace's text keys are placed by their text, as a client would", "[simulator][topology]") {
+  // Keys "user:N" (hashed to ids) and keys that look numeric but are placed by their text too.
+  std::string csv = "time,key\n";
+  std::mt19937_64 rng(9);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 30000; ++i) {
+    keys.push_back(i % 3 ? "user:" + std::to_string(rng() % 3000) : std::to_string(rng() % 1000));
+    csv += std::to_string(i) + "," + keys.back() + "\n";
+  }
+  Scenario s;
+  s.name = "text";
+  s.cache.capacity = Capacity{.amount = 1200, .count_objects = true};
+  TraceSpec trace;
+  trace.path = temp_file("text_keys.csv", csv);
+  trace.columns = CsvColumns{.time = 1, .key = 2};
+  trace.header = true;
+  trace.time_unit_ms = 1;
+  s.trace = trace;
+  s.cluster = ClusterSpec{};
+  s.cluster->servers = {"10.0.0.1:11211", "10.0.0.2:11211", "10.0.0.3:11211"};
+  s.cluster->hashing = KetamaVariant::kWeighted;
+  s.topology_given = true;
+  const ReplayResult cluster = run_scenario(s);
+
+  const KetamaRing ring(s.cluster->servers, KetamaVariant::kWeighted);
+  std::vector<std::vector<std::uint64_t>> parts(3);
+  for (const std::string& k : keys) {
+    // The reader's key ids: numeric text is the id itself, other text is hashed.
+    parts[*ring.server_for(ring.key_point(k))].push_back(k.find(':') == std::string::npos ? std::stoull(k) : cachelab::hash_key(k));
+  }
+  std::uint64_t hits = 0;
+  for (const auto& part : parts) {
+    ReplayConfig node;
+    node.capacity = Capacity{.amount = 400, .count_objects = true};
+    VectorSource source(key_stream(part));
+    hits += replay(source, node).totals.hits;
+  }
+  CHECK(cluster.totals.hits == hits);
+  CHECK(cluster.totals.reads == 30000);
 }
