@@ -7,11 +7,9 @@
 #include <span>
 #include <unordered_map>
 
-#include "cachelab/module_loader.h"
+#include "cache_topology.h"
 #include "cachelab/sim/errors.h"
 #include "cachelab/sim/key_sample.h"
-#include "cachelab/sim/ketama.h"
-#include "cachelab/sim/rng.h"
 
 namespace cachelab::sim {
 
@@ -34,8 +32,6 @@ std::string_view invalidation_name(Invalidation mode) {
 namespace {
 
 constexpr std::size_t kBatch = 4096;
-// Proactive expiry: each virtual second, this many index buckets are scanned for expired items.
-constexpr std::size_t kReclaimBucketsPerSecond = 16384;
 constexpr std::size_t kMaxTimelineRows = 10'000'000;
 constexpr std::uint64_t kProgressMask = (1u << 20) - 1;
 constexpr std::uint64_t kMaxSpanMs = std::numeric_limits<Tick>::max() - 2;
@@ -63,82 +59,11 @@ struct Pending {
   bool near_hit = false;     // two-tier: served by the process's near cache
 };
 
-// One cache of the topology and the accesses queued for it in the current batch.
-struct Lane {
-  std::unique_ptr<Store> store;
-  std::vector<Access> accesses;
-  // Index buckets scanned for expired items each virtual second: the scan is shared out by
-  // capacity, so that N caches cost what one cache of their total size costs.
-  std::size_t reclaim_buckets = 0;
-};
-
-// A node going down or coming back, in time order.
-struct NodeEvent {
-  std::uint64_t at_ms;
-  std::size_t node;
-  bool up;
-};
-
-std::unique_ptr<Store> make_replay_store(const ReplayConfig& config, const std::string& policy, Capacity capacity,
-                                         const PolicyArgs& args, bool module) {
-  // SHARDS: a sample of the keys sees a cache scaled down by the same rate.
-  const double rate = config.sample_rate * config.presampled;
-  const auto amount = rate < 1 ? std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(
-                                                                static_cast<double>(capacity.amount) * rate)))
-                               : capacity.amount;
-  const StoreConfig store{.capacity = std::max<std::uint64_t>(1, amount),
-                          .count_objects = capacity.count_objects,
-                          .store_values = false,
-                          .overhead_bytes = config.overhead_bytes,
-                          .ticks_per_second = 1000};  // the virtual clock counts milliseconds
-  if (module) return make_module_store(config.policy_module, store, args);
-  return make_store(policy, store, args);
-}
-
 class Replayer {
  public:
-  explicit Replayer(const ReplayConfig& config) : config_(config) {
-    const TopologySpec& t = config.topology;
-    const bool module = !config.policy_module.empty();
-    auto add = [&](const std::string& policy, Capacity capacity, const PolicyArgs& args, bool is_module) {
-      lanes_.push_back({make_replay_store(config, policy, capacity, args, is_module), {}});
-      lanes_.back().accesses.reserve(kBatch);
-    };
-    processes_ = t.kind == TopologyKind::kShared ? 1 : t.processes;
-    if (t.kind != TopologyKind::kShared) {
-      // local: the cache's budget split over the processes; two-tier: each its own near cache.
-      Capacity local = config.capacity;
-      local.amount /= processes_;
-      for (std::uint32_t i = 0; i < processes_; ++i) {
-        if (t.kind == TopologyKind::kLocal) add(config.policy, local, config.policy_args, module);
-        else add(t.near_policy, t.near_capacity, {}, false);
-      }
-      near_lanes_ = processes_;
-    }
-    if (t.kind != TopologyKind::kLocal) {
-      const std::size_t nodes = config.cluster.nodes();
-      Capacity per_node = config.capacity;
-      per_node.amount /= nodes;
-      for (std::size_t i = 0; i < nodes; ++i) add(config.policy, per_node, config.policy_args, module);
-      node_lanes_ = nodes;
-      live_.assign(nodes, true);
-      if (nodes > 1) ring_.emplace(config.cluster.servers, config.cluster.hashing);
-      for (const NodeOutage& o : config.cluster.outages) {
-        node_events_.push_back({o.down_ms, o.node, false});
-        if (o.up_ms) node_events_.push_back({o.up_ms, o.node, true});
-      }
-      std::stable_sort(node_events_.begin(), node_events_.end(),
-                       [](const NodeEvent& a, const NodeEvent& b) { return a.at_ms < b.at_ms; });
-    }
-    two_tier_ = t.kind == TopologyKind::kTwoTier;
+  explicit Replayer(const ReplayConfig& config) : config_(config), topology_(config), accesses_(topology_.size()) {
+    for (auto& batch : accesses_) batch.reserve(kBatch);
     pending_.reserve(kBatch);
-    double total = 0;
-    for (const Lane& lane : lanes_) total += static_cast<double>(lane.store->config().capacity);
-    for (Lane& lane : lanes_) {
-      const double share = static_cast<double>(lane.store->config().capacity) / total;
-      lane.reclaim_buckets = lanes_.size() == 1 ? kReclaimBucketsPerSecond
-                                                : std::max<std::size_t>(1024, static_cast<std::size_t>(kReclaimBucketsPerSecond * share));
-    }
   }
 
   ReplayResult run(TraceReader& source) {
@@ -156,7 +81,7 @@ class Replayer {
     }
     run_batch();
     if (config_.timeline_interval_ms && started_) close_interval();
-    for (const Lane& lane : lanes_) result_.store += lane.store->stats();
+    result_.store = topology_.stats();
     result_.span_ms = last_ms_;
     if (config_.sample_rate < 1) scale_to_full_trace();
     if (config_.presampled < 1) scale_all(1.0 / config_.presampled);
@@ -184,12 +109,12 @@ class Replayer {
 
     while (next_restart_ < config_.restarts_ms.size() && rel >= config_.restarts_ms[next_restart_]) {
       run_batch();
-      for (Lane& lane : lanes_) lane.store->flush();
+      topology_.flush();
       ++next_restart_;
     }
-    while (next_node_event_ < node_events_.size() && rel >= node_events_[next_node_event_].at_ms) {
+    while (rel >= topology_.next_event_ms()) {
       run_batch();
-      apply(node_events_[next_node_event_++]);
+      topology_.apply_next_event();
     }
     if (config_.timeline_interval_ms) {
       while (rel >= interval_end_ms_) {
@@ -199,7 +124,7 @@ class Replayer {
     }
     if (ttls_seen_ && rel >= next_reclaim_ms_) {
       run_batch();
-      for (Lane& lane : lanes_) lane.store->reclaim_expired(tick(rel), lane.reclaim_buckets);
+      topology_.reclaim_expired(tick(rel));
       next_reclaim_ms_ = rel - rel % 1000 + 1000;
     }
     ++admitted_;
@@ -227,33 +152,17 @@ class Replayer {
     return at >= std::numeric_limits<Tick>::max() ? std::numeric_limits<Tick>::max() : static_cast<Tick>(at);
   }
 
-  // The application process that issues the request: a load balancer spreads requests at
-  // random; the draw depends only on the seed and the request's place in the workload.
-  std::uint32_t process() const noexcept {
-    if (processes_ == 1) return 0;
-    std::uint64_t state = config_.seed ^ (admitted_ * 0x9e3779b97f4a7c15ull);
-    return static_cast<std::uint32_t>(splitmix64(state) % processes_);
+  std::uint32_t process() const noexcept { return topology_.process_for(admitted_); }
+
+  // The cache a one-tier request meets: its process's own (local), or the key's node (shared).
+  std::optional<std::uint32_t> one_tier_lane(const Request& r, std::uint32_t proc) const noexcept {
+    return topology_.has_process_caches() ? std::optional<std::uint32_t>(proc) : topology_.node_lane(r);
   }
 
-  // The lane of the shared-cache node that holds the key; nullopt when that node is down and
-  // clients do not eject it (the request goes to the origin, nothing is cached).
-  std::optional<std::uint32_t> node_lane(const Request& r) const {
-    std::size_t node = 0;
-    if (ring_) {
-      const std::uint32_t point = r.has_key_point ? r.key_point : ketama_id_point(config_.cluster.hashing, r.key);
-      const auto owner = ring_->server_for(point);
-      if (!owner) return std::nullopt;  // every node is down
-      node = *owner;
-    }
-    if (!live_[node]) return std::nullopt;
-    return static_cast<std::uint32_t>(near_lanes_ + node);
-  }
-
-  void apply(const NodeEvent& e) {
-    live_[e.node] = e.up;
-    // Down: the node's memory is gone. Up: it comes back empty (it was flushed when it went down).
-    if (!e.up) lanes_[near_lanes_ + e.node].store->flush();
-    if (ring_ && config_.cluster.eject_down) ring_.emplace(config_.cluster.servers, config_.cluster.hashing, live_);
+  void push(std::uint32_t lane, const Access& a, Pending& p) {
+    p.lane = lane;
+    p.access = static_cast<std::int32_t>(accesses_[lane].size());
+    accesses_[lane].push_back(a);
   }
 
   // The absolute expiry of a near-cache copy: the near cache's own TTL, else the request's.
@@ -281,14 +190,11 @@ class Replayer {
   // A captured cache command (replay: commands): what the client did to the cache, as it did it.
   void queue_command(const Request& r, std::uint64_t rel) {
     Pending p{.origin = nullptr, .version = 0, .time_ms = rel, .size = r.size, .op = r.op, .source = r.source};
-    const std::optional<std::uint32_t> lane = near_lanes_ ? std::optional<std::uint32_t>(process()) : node_lane(r);
-    if (lane) {
+    if (const auto lane = one_tier_lane(r, process())) {
       const Access::Op op = r.op == RequestOp::kRead    ? Access::Op::kLookup
                             : r.op == RequestOp::kWrite ? Access::Op::kSet
                                                         : Access::Op::kDelete;
-      p.lane = *lane;
-      p.access = static_cast<std::int32_t>(lanes_[*lane].accesses.size());
-      lanes_[*lane].accesses.push_back(make_access(r, rel, op, 0, r.op == RequestOp::kWrite ? exptime_for(r, rel) : kNever));
+      push(*lane, make_access(r, rel, op, 0, r.op == RequestOp::kWrite ? exptime_for(r, rel) : kNever), p);
     }
     pending_.push_back(p);
   }
@@ -296,7 +202,7 @@ class Replayer {
   void queue(const Request& r, std::uint64_t rel) {
     ++result_.totals.requests;
     if (config_.commands) {
-      if (two_tier_) throw InputError("a capture of cache commands replays through one tier: use topology shared or local");
+      if (topology_.two_tier()) throw InputError("a capture of cache commands replays through one tier: use topology shared or local");
       queue_command(r, rel);
       return;
     }
@@ -316,13 +222,13 @@ class Replayer {
       p.version = ++o.version;
     }
     const std::uint32_t proc = process();
-    if (two_tier_) {
+    if (topology_.two_tier()) {
       read ? read_two_tier(r, rel, proc, p) : write_two_tier(r, rel, proc, p);
       pending_.push_back(p);
       return;
     }
     // One tier (shared nodes or local caches): queued in the lane's batch, decided in run_batch.
-    const std::optional<std::uint32_t> lane = near_lanes_ ? std::optional<std::uint32_t>(proc) : node_lane(r);
+    const std::optional<std::uint32_t> lane = one_tier_lane(r, proc);
     std::optional<Access> a;
     if (read) {
       a = make_access(r, rel, Access::Op::kRead, p.version, exptime_for(r, rel));
@@ -331,16 +237,12 @@ class Replayer {
       a = make_access(r, rel, replace ? Access::Op::kUpdate : Access::Op::kDelete, p.version,
                       replace ? exptime_for(r, rel) : kNever);
     }
-    if (a && lane) {
-      p.lane = *lane;
-      p.access = static_cast<std::int32_t>(lanes_[*lane].accesses.size());
-      lanes_[*lane].accesses.push_back(*a);
-    }
+    if (a && lane) push(*lane, *a, p);
     pending_.push_back(p);
   }
 
   Access run_one(std::uint32_t lane, Access a) {
-    lanes_[lane].store->access_batch(std::span<Access>(&a, 1));
+    topology_.store(lane).access_batch(std::span<Access>(&a, 1));
     return a;
   }
 
@@ -354,7 +256,7 @@ class Replayer {
       return;
     }
     std::uint64_t version = p.version;
-    if (const auto lane = node_lane(r)) {
+    if (const auto lane = topology_.node_lane(r)) {
       const Access shared = run_one(*lane, make_access(r, rel, Access::Op::kRead, p.version, exptime_for(r, rel)));
       if (shared.hit) {
         p.hit = true;
@@ -371,24 +273,24 @@ class Replayer {
     const bool replace = config_.invalidation == Invalidation::kUpdateOnWrite && r.op == RequestOp::kWrite;
     const Access::Op op = replace ? Access::Op::kUpdate : Access::Op::kDelete;
     run_one(proc, make_access(r, rel, op, p.version, replace ? near_exptime(r, rel) : kNever));
-    if (const auto lane = node_lane(r))
+    if (const auto lane = topology_.node_lane(r))
       p.hit = run_one(*lane, make_access(r, rel, op, p.version, replace ? exptime_for(r, rel) : kNever)).hit;
   }
 
   // Runs the queued accesses through the engine, then accounts for them in order.
   void run_batch() {
     if (pending_.empty()) return;
-    for (Lane& lane : lanes_)
-      if (!lane.accesses.empty()) lane.store->access_batch(lane.accesses);
+    for (std::size_t lane = 0; lane < accesses_.size(); ++lane)
+      if (!accesses_[lane].empty()) topology_.store(lane).access_batch(accesses_[lane]);
     for (Pending& p : pending_) {
       if (p.access >= 0) {
-        const Access& a = lanes_[p.lane].accesses[static_cast<std::size_t>(p.access)];
+        const Access& a = accesses_[p.lane][static_cast<std::size_t>(p.access)];
         p.hit = a.hit;
         p.copy_version = a.copy_version;
       }
       account(p);
     }
-    for (Lane& lane : lanes_) lane.accesses.clear();
+    for (auto& batch : accesses_) batch.clear();
     pending_.clear();
   }
 
@@ -478,17 +380,8 @@ class Replayer {
   }
 
   const ReplayConfig& config_;
-  // The caches: first one per application process (local caches or near caches), then one per
-  // shared-cache node.
-  std::vector<Lane> lanes_;
-  std::uint32_t processes_ = 1;
-  std::size_t near_lanes_ = 0;
-  std::size_t node_lanes_ = 0;
-  bool two_tier_ = false;
-  std::optional<KetamaRing> ring_;  // more than one node
-  std::vector<bool> live_;          // per node
-  std::vector<NodeEvent> node_events_;
-  std::size_t next_node_event_ = 0;
+  CacheTopology topology_;
+  std::vector<std::vector<Access>> accesses_;  // per cache of the topology: this batch's accesses
   std::uint64_t admitted_ = 0;      // requests placed on the clock so far (sampled or not)
   std::vector<Pending> pending_;
   std::unordered_map<std::uint64_t, OriginState> origin_;
