@@ -28,10 +28,10 @@ PEER_NAME = {"lru": "lru", "s3fifo": "s3fifo", "fifo": "fifo", "sieve": "sieve",
              "arc": "arc", "lfu": "lfu", "2q": "twoq", "lirs": "lirs", "tinylfu": "wtinylfu"}
 
 
-def timed(cmd):
+def timed(cmd, cwd=None):
     """Runs cmd under /usr/bin/time -v; returns (wall seconds, peak RSS KiB, stdout+stderr)."""
     out = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         text=True, check=True).stdout
+                         text=True, check=True, cwd=cwd).stdout
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", out)
     seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out).group(1))
@@ -82,7 +82,7 @@ def main():
             misses["cachelab"] = miss_ratio_cachelab(out)
             if args.cachesim:
                 wall, rss, out = timed([args.cachesim, trace, "oracleGeneral", PEER_NAME.get(policy, policy), str(cap),
-                                        "--ignore-obj-size", "1"])
+                                        "--ignore-obj-size", "1"], cwd=args.workdir)  # it writes a file here
                 runs["cachesim"].append((REQUESTS / wall / 1e6, rss / 1024))
                 misses["cachesim"] = float(re.search(r"miss ratio ([\d.]+)", out).group(1))
             print(f"  {policy} round {r + 1}: " + "  ".join(f"{k} {v[-1][0]:.2f} M req/s {v[-1][1]:.0f} MiB"
