@@ -145,10 +145,15 @@ class Replayer {
     std::int64_t ttl = config_.ttl_override_ms != kTtlUnset ? config_.ttl_override_ms
                        : r.ttl_ms != kTtlUnset              ? r.ttl_ms
                                                             : config_.default_ttl_ms;
-    if (ttl <= 0) return kNever;
+    return expiry_after(rel, ttl);
+  }
+
+  // The tick `ttl_ms` after `rel` (kNever for no TTL, 0 or less).
+  Tick expiry_after(std::uint64_t rel, std::int64_t ttl_ms) {
+    if (ttl_ms <= 0) return kNever;
     ttls_seen_ = true;
     // Clamp: an expiry beyond the clock's range is as good as never within this replay.
-    const std::uint64_t at = rel + 1 + static_cast<std::uint64_t>(ttl);
+    const std::uint64_t at = rel + 1 + static_cast<std::uint64_t>(ttl_ms);
     return at >= std::numeric_limits<Tick>::max() ? std::numeric_limits<Tick>::max() : static_cast<Tick>(at);
   }
 
@@ -168,11 +173,7 @@ class Replayer {
   // The absolute expiry of a near-cache copy: the near cache's own TTL, else the request's.
   Tick near_exptime(const Request& r, std::uint64_t rel) {
     const std::int64_t ttl = config_.topology.near_ttl_ms;
-    if (ttl == kTtlUnset) return exptime_for(r, rel);
-    if (ttl == 0) return kNever;
-    ttls_seen_ = true;
-    const std::uint64_t at = rel + 1 + static_cast<std::uint64_t>(ttl);
-    return at >= std::numeric_limits<Tick>::max() ? std::numeric_limits<Tick>::max() : static_cast<Tick>(at);
+    return ttl == kTtlUnset ? exptime_for(r, rel) : expiry_after(rel, ttl);
   }
 
   static Access make_access(const Request& r, std::uint64_t rel, Access::Op op, std::uint64_t version, Tick exptime) {
