@@ -212,17 +212,19 @@ class Loader {
     return static_cast<std::int64_t>(duration(node, field));
   }
 
+  Capacity capacity(const YAML::Node& node, const std::string& field) const {
+    const std::string text = scalar(node, field);
+    const auto parsed = parse_capacity(text);
+    if (!parsed) fail(node, field, "expected bytes (1048576), KiB/MiB/GiB, KB/MB/GB or 'N objects', got '" + text + "'");
+    return *parsed;
+  }
+
   CacheSpec cache(const YAML::Node& node) const {
     require_map(node, "cache");
     check_keys(node, "cache.", {"capacity", "policy", "overhead_bytes", "ttl"});
     CacheSpec c;
     if (!node["capacity"]) fail(node, "cache.capacity", "missing field (e.g. 64MiB, 1GB or '100000 objects')");
-    const std::string cap = scalar(node["capacity"], "cache.capacity");
-    auto parsed = parse_capacity(cap);
-    if (!parsed)
-      fail(node["capacity"], "cache.capacity",
-           "expected bytes (1048576), KiB/MiB/GiB, KB/MB/GB or 'N objects', got '" + cap + "'");
-    c.capacity = *parsed;
+    c.capacity = capacity(node["capacity"], "cache.capacity");
     if (node["overhead_bytes"]) c.overhead_bytes = u64(node["overhead_bytes"], "cache.overhead_bytes");
     if (node["ttl"]) c.ttl_ms = ttl(node["ttl"], "cache.ttl");
     if (node["policy"]) policy(node["policy"], c);
@@ -403,10 +405,7 @@ class Loader {
     require_map(near, "topology.near");
     check_keys(near, "topology.near.", {"capacity", "ttl", "policy"});
     if (!near["capacity"]) fail(near, "topology.near.capacity", "missing field (each process's near cache)");
-    const std::string cap = scalar(near["capacity"], "topology.near.capacity");
-    const auto c = parse_capacity(cap);
-    if (!c) fail(near["capacity"], "topology.near.capacity", "expected bytes, KiB/MiB/GiB, KB/MB/GB or 'N objects', got '" + cap + "'");
-    t.near_capacity = *c;
+    t.near_capacity = capacity(near["capacity"], "topology.near.capacity");
     if (near["ttl"]) t.near_ttl_ms = ttl(near["ttl"], "topology.near.ttl");
     if (near["policy"]) {
       t.near_policy = scalar(near["policy"], "topology.near.policy");
