@@ -1,9 +1,10 @@
-#include "base64.h"
+#include "cachelab/protocol/base64.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
-namespace cachelab::protocol::detail {
+namespace cachelab::protocol {
 namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -45,4 +46,17 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace cachelab::protocol::detail
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+    std::uint32_t bits = 0;
+    for (std::size_t j = 0; j < 3; ++j)
+      bits = bits << 8 | (j < n ? static_cast<unsigned char>(bytes[i + j]) : 0u);
+    for (std::size_t j = 0; j < 4; ++j) out.push_back(j <= n ? kAlphabet[(bits >> (18 - 6 * j)) & 63] : '=');
+  }
+  return out;
+}
+
+}  // namespace cachelab::protocol

@@ -1,6 +1,6 @@
 #include "meta_flags.h"
 
-#include "base64.h"
+#include "cachelab/protocol/base64.h"
 
 namespace cachelab::protocol::detail {
 

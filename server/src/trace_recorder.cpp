@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "cachelab/protocol/base64.h"
 #include "cachelab/types.h"
 
 namespace cachelab::server {
@@ -29,25 +30,7 @@ std::string key_field(std::string_view key) {
     if (c <= ' ' || c >= 0x7f) printable = false;
     if (c == ',' || c == '"') plain = false;
   }
-  if (!printable) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out = "base64:";
-    std::size_t i = 0;
-    for (; i + 2 < key.size(); i += 3) {
-      const unsigned v = unsigned(static_cast<unsigned char>(key[i])) << 16 |
-                         unsigned(static_cast<unsigned char>(key[i + 1])) << 8 | static_cast<unsigned char>(key[i + 2]);
-      for (int s : {18, 12, 6, 0}) out += kAlphabet[(v >> s) & 63];
-    }
-    if (i < key.size()) {
-      unsigned v = unsigned(static_cast<unsigned char>(key[i])) << 16;
-      if (i + 1 < key.size()) v |= unsigned(static_cast<unsigned char>(key[i + 1])) << 8;
-      out += kAlphabet[(v >> 18) & 63];
-      out += kAlphabet[(v >> 12) & 63];
-      out += i + 1 < key.size() ? kAlphabet[(v >> 6) & 63] : '=';
-      out += '=';
-    }
-    return out;
-  }
+  if (!printable) return "base64:" + protocol::base64_encode(key);
   if (plain) return std::string(key);
   std::string out = "\"";
   for (char c : key) out += c == '"' ? std::string("\"\"") : std::string(1, c);
