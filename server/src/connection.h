@@ -1,10 +1,8 @@
 #pragma once
-// One client connection: read -> parse and execute every complete request -> one write for all
-// their replies -> read again. Requests are answered in order. Memory is bounded: the input
-// buffer never holds more than one maximum request (line + -I value), and parsing pauses while
-// the replies of the batch exceed a high-water mark, until they are written. A client that stops
-// reading its replies (the write makes no progress for kWriteStallLimit) is closed, so that it
-// cannot hold its buffers and its connection slot for ever.
+// One client connection served through Asio's reactor (epoll): ConnectionCore does the protocol,
+// this class the waiting. A client that stops reading its replies (the write makes no progress
+// for kWriteStallLimit) is closed, so that it cannot hold its buffers and its connection slot
+// for ever.
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
@@ -12,10 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
-#include "cachelab/protocol/executor.h"
-#include "cachelab/protocol/parser.h"
+#include "connection_core.h"
 
 namespace cachelab::server {
 
@@ -24,16 +20,12 @@ using Socket = boost::asio::generic::stream_protocol::socket;
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Socket socket, protocol::ServerState& state, protocol::CommandStats& stats);
-  ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   void start() { read_more(); }
 
  private:
-  static constexpr std::size_t kInitialBuffer = 16 * 1024;
-  static constexpr std::size_t kReplyHighWater = 1 << 20;
-  static constexpr std::size_t kKeptReplyCapacity = 64 * 1024;
   // A pending write that moves no byte for this long closes the connection. Checked by a
   // per-connection timer every kStallCheck while writes go on, not per write (arming a timer
   // costs a syscall).
@@ -44,20 +36,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void process();
   void write_replies();
   void close();
-  void log_request();
   void watch_writes();
 
   Socket socket_;
   protocol::ServerState& state_;
-  protocol::CommandStats& stats_;
-  protocol::RequestParser parser_;
-  protocol::Executor executor_;
-  protocol::Request request_;
-  protocol::ReplyBuffer replies_;
-  std::vector<char> input_;
-  std::size_t begin_ = 0;  // first unparsed byte
-  std::size_t end_ = 0;    // one past the last received byte
-  bool close_after_write_ = false;
+  ConnectionCore core_;
   boost::asio::steady_timer stall_timer_;
   bool writing_ = false;            // an async_write is pending
   bool watching_ = false;           // stall_timer_ is armed

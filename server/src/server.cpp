@@ -19,6 +19,7 @@
 #include <memory>
 #include <stdexcept>
 #include <thread>
+#include <pthread.h>
 #include <vector>
 
 #include "cachelab/module_loader.h"
@@ -77,7 +78,9 @@ class Server {
     const std::string where = listen();
     for (std::size_t i = 0; i < state_.worker_count(); ++i)
       workers_.push_back(std::make_unique<Worker>(state_.worker_stats(i)));
-    for (auto& w : workers_) w->thread = std::thread([&io = w->io] { io.run(); });
+    for (auto& w : workers_) w->thread = std::thread([&io = w->io] {
+      pthread_setname_np(pthread_self(), "cl-worker");  // as memcached's mc-worker: for top -H, perf
+      io.run(); });
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec) stop();
     });

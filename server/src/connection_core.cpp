@@ -1,0 +1,92 @@
+#include "connection_core.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace cachelab::server {
+
+using protocol::Outcome;
+using protocol::ParseStatus;
+
+ConnectionCore::ConnectionCore(protocol::ServerState& state, protocol::CommandStats& stats, int id)
+    : state_(state),
+      stats_(stats),
+      id_(id),
+      parser_(protocol::ParserLimits{64 * 1024, state.store.config().max_item_size}),
+      executor_(state, stats),
+      input_(kInitialBuffer) {}
+
+ConnectionCore::~ConnectionCore() { state_.connections.current.fetch_sub(1, std::memory_order_relaxed); }
+
+std::span<char> ConnectionCore::read_space() {
+  if (begin_ == end_) {
+    begin_ = end_ = 0;
+    // Give back the room a large value needed once it has been handled.
+    if (input_.size() > 4 * kInitialBuffer) {
+      input_.resize(kInitialBuffer);
+      input_.shrink_to_fit();
+    }
+  }
+  if (end_ == input_.size()) {
+    if (begin_ > 0) {
+      std::memmove(input_.data(), input_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    } else {
+      // A request bigger than the buffer: grow, never past one maximum request (the parser
+      // reports an over-long line before that).
+      input_.resize(std::min(input_.size() * 2, parser_.max_request_bytes() + kInitialBuffer));
+    }
+  }
+  return {input_.data() + end_, input_.size() - end_};
+}
+
+void ConnectionCore::received(std::size_t n) {
+  end_ += n;
+  stats_.add(protocol::Counter::kBytesRead, n);
+}
+
+ConnectionCore::Next ConnectionCore::process() {
+  while (replies_.size() < kReplyHighWater) {
+    std::size_t consumed = 0;
+    const std::string_view pending(input_.data() + begin_, end_ - begin_);
+    const ParseStatus status = parser_.parse(pending, request_, consumed);
+    if (status == ParseStatus::kLineTooLong) {
+      replies_.line(protocol::reply::kLineTooLong);
+      close_after_write_ = true;
+      break;
+    }
+    if (status == ParseStatus::kNeedMore) {
+      begin_ += consumed;
+      break;
+    }
+    if (state_.verbosity.load(std::memory_order_relaxed) >= 2) log_request();
+    const Outcome outcome = executor_.execute(request_, replies_);
+    begin_ += consumed;
+    if (outcome != Outcome::kContinue) {
+      close_after_write_ = true;
+      break;
+    }
+  }
+  if (!replies_.empty()) return Next::kWrite;
+  return close_after_write_ ? Next::kClose : Next::kRead;
+}
+
+bool ConnectionCore::written(std::size_t n) {
+  stats_.add(protocol::Counter::kBytesWritten, n);
+  replies_.reset(kKeptReplyCapacity);
+  return !close_after_write_;
+}
+
+void ConnectionCore::log_request() const {
+  std::string text;
+  for (std::string_view t : request_.tokens) {
+    if (!text.empty()) text.push_back(' ');
+    text.append(t.substr(0, 256));
+  }
+  std::fprintf(stderr, "<%d %s\n", id_, text.c_str());
+}
+
+}  // namespace cachelab::server
