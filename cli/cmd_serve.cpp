@@ -96,6 +96,8 @@ int run_serve(int argc, char** argv) {
       "trace-sample", po::value(&trace_sample)->default_value(1.0), "fraction of keys to record (by key hash)")(
       "trace-queue", po::value(&trace_queue)->default_value(1 << 16),
       "records held for the trace writer; beyond it they are dropped (stats: trace_dropped)")(
+      "io-engine", po::value(&o.io_engine)->default_value("auto"),
+      "how to wait on sockets: auto (io_uring if the kernel allows it, else epoll), uring, epoll")(
       ",u", po::value(&ignored_user), "memcached's user (ignored)")(
       ",o", po::value(&ignored_opts)->composing(), "memcached's extended options (ignored)")(
       ",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")(
@@ -128,6 +130,8 @@ int run_serve(int argc, char** argv) {
   }
   o.policy_module = policy_module;
   if (trace_queue < 16 || trace_queue > (1u << 24)) return usage_error("--trace-queue must be between 16 and 16777216 records");
+  if (o.io_engine != "auto" && o.io_engine != "uring" && o.io_engine != "epoll")
+    return usage_error("--io-engine must be auto, uring or epoll");
   o.trace_path = trace_out;
   o.trace_sample = trace_sample;
   o.trace_queue_records = trace_queue;

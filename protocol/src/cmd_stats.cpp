@@ -84,6 +84,7 @@ void settings_stats(Call& call) {
   out.stat("item_size_max", st.store.config().max_item_size);
   out.stat("flush_enabled", yes_no(s.flush_enabled));
   out.stat("policy", st.store.policy_name());
+  if (!s.io_engine.empty()) out.stat("io_engine", s.io_engine);
 }
 
 // One "slab class" holds every item here: there are no slabs, but tools read these names.

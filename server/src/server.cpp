@@ -25,7 +25,8 @@
 #include "cachelab/module_loader.h"
 #include "cachelab/policy_registry.h"
 #include "cachelab/protocol/reply.h"
-#include "connection.h"
+#include "asio_worker.h"
+#include "uring_worker.h"
 #include "snapshot.h"
 #include "trace_recorder.h"
 
@@ -36,14 +37,23 @@ namespace asio = boost::asio;
 using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
 using Endpoint = asio::generic::stream_protocol::endpoint;
 
-// One worker thread: its own io_context runs the connections handed to it.
-struct Worker {
-  explicit Worker(protocol::CommandStats& s) : stats(s) {}
-  asio::io_context io{1};
-  asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
-  protocol::CommandStats& stats;
-  std::thread thread;
-};
+// --io-engine: io_uring where the kernel allows it (auto) or where asked (uring, an error if
+// unavailable); epoll through Asio otherwise. Decided once, before the state that reports it.
+protocol::ServerSettings with_io_engine(const ServerOptions& o) {
+  protocol::ServerSettings s = o.settings;
+  std::string why;
+  if (o.io_engine == "epoll") {
+    s.io_engine = "epoll";
+  } else if (UringWorker::supported(&why)) {
+    s.io_engine = "io_uring";
+  } else if (o.io_engine == "uring") {
+    throw std::runtime_error("--io-engine uring: io_uring is not available here (" + why + ")");
+  } else {
+    s.io_engine = "epoll";
+    if (o.verbose > 0) std::fprintf(stderr, "cachelab serve: io_uring not available (%s): using epoll\n", why.c_str());
+  }
+  return s;
+}
 
 // Reclaims expired items in the background, so that dead items never push out live ones.
 constexpr auto kReclaimPeriod = std::chrono::milliseconds(100);
@@ -54,7 +64,7 @@ class Server {
   explicit Server(const ServerOptions& options)
       : options_(options),
         store_(options.store, shard_count(options), store_factory(options)),
-        state_(store_, clock_, options.settings, static_cast<std::size_t>(options.settings.threads)),
+        state_(store_, clock_, with_io_engine(options), static_cast<std::size_t>(options.settings.threads)),
         signals_(main_io_, SIGINT, SIGTERM),
         reclaim_timer_(main_io_),
         accept_retry_(main_io_) {
@@ -76,11 +86,12 @@ class Server {
     raise_fd_limit();
     load_snapshot_if_any();
     const std::string where = listen();
-    for (std::size_t i = 0; i < state_.worker_count(); ++i)
-      workers_.push_back(std::make_unique<Worker>(state_.worker_stats(i)));
-    for (auto& w : workers_) w->thread = std::thread([&io = w->io] {
-      pthread_setname_np(pthread_self(), "cl-worker");  // as memcached's mc-worker: for top -H, perf
-      io.run(); });
+    for (std::size_t i = 0; i < state_.worker_count(); ++i) workers_.push_back(make_worker(state_.worker_stats(i)));
+    for (auto& w : workers_)
+      threads_.emplace_back([&w = *w] {
+        pthread_setname_np(pthread_self(), "cl-worker");  // as memcached's mc-worker: for top -H, perf
+        w.run();
+      });
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec) stop();
     });
@@ -89,16 +100,24 @@ class Server {
     std::printf("cachelab listening on %s\n", where.c_str());
     std::fflush(stdout);
     main_io_.run();  // until stop()
-    for (auto& w : workers_) w->thread.join();
-    // The cancelled accept still holds a socket of a worker's io_context: let its handler run
-    // (and drop that socket) while the workers' io_contexts still exist.
+    for (auto& t : threads_) t.join();
+    // Let the cancelled accept's handler run (and drop its socket).
     main_io_.restart();
     main_io_.run();
-    workers_.clear();  // destroys the io_contexts and with them every connection (closed)
+    workers_.clear();  // and with them every connection still open (closed)
     return save_snapshot_if_asked() ? 0 : 1;
   }
 
  private:
+  std::unique_ptr<Worker> make_worker(protocol::CommandStats& stats) {
+    if (state_.settings.io_engine == "io_uring") {
+      std::string why;
+      if (auto w = UringWorker::create(state_, stats, &why)) return w;
+      throw std::runtime_error("io_uring: " + why);  // it worked a moment ago (supported())
+    }
+    return std::make_unique<AsioWorker>(state_, stats);
+  }
+
   // A built-in policy by name, or a policy module: the shards cannot tell the difference.
   static ShardedStore::StoreFactory store_factory(const ServerOptions& o) {
     const PolicyInfo* info = PolicyRegistry::instance().find(o.policy);
@@ -160,7 +179,7 @@ class Server {
 
   void accept() {
     Worker& worker = *workers_[next_worker_++ % workers_.size()];
-    acceptor_->async_accept(worker.io, [this, &worker](const boost::system::error_code& ec, Socket socket) {
+    acceptor_->async_accept(main_io_, [this, &worker](const boost::system::error_code& ec, Socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
       if (!ec) {
         admit(worker, std::move(socket));
@@ -194,8 +213,7 @@ class Server {
       boost::system::error_code ignored;
       socket.set_option(asio::ip::tcp::no_delay(true), ignored);  // replies must not wait for Nagle
     }
-    auto connection = std::make_shared<Connection>(std::move(socket), state_, worker.stats);
-    asio::post(worker.io, [connection] { connection->start(); });
+    worker.adopt(std::move(socket));
   }
 
   void schedule_reclaim() {
@@ -219,10 +237,7 @@ class Server {
     signals_.cancel(ignored);
     reclaim_timer_.cancel();
     accept_retry_.cancel();
-    for (auto& w : workers_) {
-      w->guard.reset();
-      w->io.stop();
-    }
+    for (auto& w : workers_) w->stop();
     main_io_.stop();
   }
 
@@ -287,6 +302,7 @@ class Server {
   asio::steady_timer accept_retry_;
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
   std::size_t next_worker_ = 0;
   bool stopping_ = false;  // set by stop(); only the main thread reads or writes it
 };

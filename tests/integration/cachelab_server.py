@@ -40,6 +40,8 @@ class Server:
 
     def start(self):
         cmd = [binary(), "serve", "-p", str(self.port), "-l", "127.0.0.1"] + self.args
+        if os.environ.get("CACHELAB_IO_ENGINE"):  # ctest runs some scripts once per engine
+            cmd += ["--io-engine", os.environ["CACHELAB_IO_ENGINE"]]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      preexec_fn=self.preexec_fn)
         line = self._read_line(self.proc.stdout, READY_TIMEOUT_S)

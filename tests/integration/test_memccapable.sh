@@ -5,7 +5,7 @@ CACHELAB=${1:?usage: test_memccapable.sh PATH_TO_cachelab}
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 OUT=$(mktemp -d)
 trap 'kill -TERM $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$OUT"' EXIT
-"$CACHELAB" serve -p "$PORT" -l 127.0.0.1 >"$OUT/stdout" 2>"$OUT/stderr" &
+"$CACHELAB" serve -p "$PORT" -l 127.0.0.1 ${CACHELAB_IO_ENGINE:+--io-engine "$CACHELAB_IO_ENGINE"} >"$OUT/stdout" 2>"$OUT/stderr" &
 PID=$!
 for _ in $(seq 100); do
   grep -q "^cachelab listening on 127.0.0.1:$PORT$" "$OUT/stdout" && break

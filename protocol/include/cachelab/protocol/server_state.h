@@ -25,6 +25,7 @@ struct ServerSettings {
   bool cas_enabled = true;       // -C turns CAS off
   bool allow_shutdown = false;   // -A
   bool flush_enabled = true;     // -F turns flush_all off
+  std::string io_engine;         // how the server waits on sockets (io_uring, epoll): for stats
 };
 
 class ServerState {

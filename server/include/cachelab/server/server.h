@@ -21,6 +21,8 @@ struct ServerOptions {
   std::string trace_path;
   double trace_sample = 1.0;
   std::size_t trace_queue_records = 1 << 16;
+  // --io-engine: auto (io_uring if the kernel allows it, else epoll), uring, or epoll.
+  std::string io_engine = "auto";
 };
 
 // Runs until SIGTERM, SIGINT or `shutdown`; returns the process exit code. Throws
