@@ -9,7 +9,9 @@ memaslap reports a latency histogram in powers of two: its p99 is the upper edge
 holding the 99th percentile (coarse). `cachelab bench` reports p99 from a log-linear histogram.
 The load generators run on the same cores as the server: figures include their cost.
 
-Usage: server_vs_memcached.py PATH_TO_cachelab [--rounds 3] [--seconds 5] [--loads memaslap,get90,multiget,pipeline]
+`cachelab serve` uses io_uring where the kernel allows it; --epoll adds its epoll engine as a third server.
+
+Usage: server_vs_memcached.py PATH_TO_cachelab [--rounds 3] [--seconds 5] [--loads memaslap,get90,multiget,pipeline] [--epoll]
 """
 import argparse
 import os
@@ -75,8 +77,12 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--loads", default=",".join(LOADS))
     ap.add_argument("--memcached", default="memcached")
+    ap.add_argument("--epoll", action="store_true",
+                    help="also run cachelab serve --io-engine epoll (the fallback engine) in each round")
     args = ap.parse_args()
     servers = {"cachelab": [args.cachelab, "serve"], "memcached": [args.memcached, "-u", "nobody", "-U", "0"]}
+    if args.epoll:
+        servers["cl-epoll"] = [args.cachelab, "serve", "--io-engine", "epoll"]
     loads = args.loads.split(",")
     results = {(load, name): [] for load in loads for name in servers}
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,9 +110,10 @@ def main():
                     print(f"round {r + 1} {load:9} {name:9} {res[0]:>9,} ops/s  p99 {res[1]:,.0f} us", flush=True)
 
     print()
+    epoll_head = " | cachelab epoll ops/s (runs → median) | ratio | p99 µs" if args.epoll else ""
     print("| load (100-byte values, 32 connections) | cachelab ops/s (runs → median) | memcached ops/s (runs → median) "
-          "| ratio | p99 µs cachelab / memcached (median of runs) |")
-    print("| --- | --- | --- | --- | --- |")
+          "| ratio | p99 µs cachelab / memcached (median of runs)" + epoll_head + " |")
+    print("| --- | --- | --- | --- | ---" + (" | --- | --- | ---" if args.epoll else "") + " |")
     for load in loads:
         cells = []
         med = {}
@@ -115,8 +122,12 @@ def main():
             med[name] = (statistics.median(x[0] for x in runs), statistics.median(x[1] for x in runs))
             cells.append(" · ".join(f"{x[0]:,}" for x in runs) + f" → **{med[name][0]:,.0f}**")
         ratio = med["cachelab"][0] / med["memcached"][0]
+        epoll_cells = ""
+        if args.epoll:
+            epoll_cells = (f" | {cells[2]} | {med['cl-epoll'][0] / med['memcached'][0]:.2f} | "
+                           f"{med['cl-epoll'][1]:,.0f}")
         print(f"| {LOADS[load][0]} | {cells[0]} | {cells[1]} | {ratio:.2f} | "
-              f"{med['cachelab'][1]:,.0f} / {med['memcached'][1]:,.0f} |")
+              f"{med['cachelab'][1]:,.0f} / {med['memcached'][1]:,.0f}{epoll_cells} |")
     return 0
 
 
