@@ -4,6 +4,7 @@
 // decides when to ask it for a victim. Being a template, the policy's hooks are inlined: the
 // simulator pays one virtual call per batch of requests, not one per request.
 #include <algorithm>
+#include <atomic>
 #include <concepts>
 #include <cstdio>
 #include <cstdlib>
@@ -55,15 +56,24 @@ class StoreImpl final : public Store {
   StoreImpl(std::string name, const StoreConfig& config, const PolicyArgs& args)
       : name_(std::move(name)), config_(config), policy_(config, args), next_cas_(config.first_cas) {
     buckets_.assign(kInitialBuckets, nullptr);
+    publish_index();
   }
   // For policies built by the caller (policy modules carry a loaded library).
   StoreImpl(std::string name, const StoreConfig& config, Policy&& policy)
       : name_(std::move(name)), config_(config), policy_(std::move(policy)), next_cas_(config.first_cas) {
     buckets_.assign(kInitialBuckets, nullptr);
+    publish_index();
   }
   ~StoreImpl() override { free_all(); }
   StoreImpl(const StoreImpl&) = delete;
   StoreImpl& operator=(const StoreImpl&) = delete;
+
+  void prefetch(KeyRef key) const noexcept override {
+    // Base and mask may come from either side of a concurrent grow(): the address is then
+    // merely useless, and a prefetch never faults.
+    Item* const* base = index_base_.load(std::memory_order_relaxed);
+    __builtin_prefetch(base + (key.hash & index_mask_.load(std::memory_order_relaxed)));
+  }
 
   bool get(KeyRef key, Tick now, ItemVisitor found) override {
     Item* it = lookup_live(key, now);
@@ -498,6 +508,7 @@ class StoreImpl final : public Store {
       }
     }
     buckets_.swap(bigger);
+    publish_index();
     cursor_ &= buckets_.size() - 1;
   }
 
@@ -539,6 +550,13 @@ class StoreImpl final : public Store {
   StoreConfig config_;
   Policy policy_;
   std::vector<Item*> buckets_;
+  // Where buckets_ lives, for prefetch() without the lock (atomics: read by other threads).
+  std::atomic<Item* const*> index_base_{nullptr};
+  std::atomic<std::size_t> index_mask_{0};
+  void publish_index() noexcept {
+    index_base_.store(buckets_.data(), std::memory_order_relaxed);
+    index_mask_.store(buckets_.size() - 1, std::memory_order_relaxed);
+  }
   std::size_t count_ = 0;
   std::uint64_t used_ = 0;
   std::size_t cursor_ = 0;

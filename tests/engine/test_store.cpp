@@ -1,6 +1,8 @@
 // The store's command semantics: expiry (lazy and proactive), cas, incr/decr, size limits,
 // the budget, and the sharded form.
 #include <catch2/catch.hpp>
+
+#include <atomic>
 #include <string>
 #include <set>
 #include <thread>
@@ -244,6 +246,36 @@ TEST_CASE("sharded store: splits the budget, keeps CAS unique, is safe across th
   // A small budget uses fewer shards so that each can still hold -I sized items.
   ShardedStore small("lru", StoreConfig{.capacity = 1 << 20, .max_item_size = 1 << 20}, {}, 8);
   CHECK(small.shard_count() == 1);
+}
+
+TEST_CASE("sharded store: prefetch hints from other threads while the index grows, and change nothing", "[engine][sharded]") {
+  // Run under TSan (make tsan-server): a prefetch reads the index's place without the shard's
+  // lock, while inserts double the index under it. It must be a race-free hint: no item, count or
+  // lookup result may change because of it.
+  ShardedStore store("lru", StoreConfig{.capacity = 64 << 20, .overhead_bytes = kItemOverheadBytes}, {}, 2);
+  std::atomic<bool> done{false};
+  std::thread hinter([&] {
+    std::uint64_t n = 0;
+    while (!done.load()) store.prefetch(ShardedStore::key("k" + std::to_string(n++ % 50000)));
+  });
+  for (int i = 0; i < 50000; ++i) {  // grows each shard's index from its initial size many times
+    const std::string k = "k" + std::to_string(i);
+    store.with_shard(ShardedStore::key(k), [&](Store& s) { s.store(StoreMode::kSet, ShardedStore::key(k), k, 0, 0, 0, 1); });
+  }
+  done = true;
+  hinter.join();
+  CHECK(store.stats().curr_items == 50000);
+  for (int i = 0; i < 50000; i += 997) {
+    const std::string k = "k" + std::to_string(i);
+    store.prefetch(ShardedStore::key(k));
+    std::string value;
+    const bool hit = store.with_shard(ShardedStore::key(k), [&](Store& s) {
+      return s.get(ShardedStore::key(k), 1, [&](const Item& it) { value = std::string(it.value()); });
+    });
+    CHECK(hit);
+    CHECK(value == k);
+  }
+  CHECK_FALSE(store.with_shard(ShardedStore::key("absent"), [&](Store& s) { return s.get(ShardedStore::key("absent"), 1, [](const Item&) {}); }));
 }
 
 TEST_CASE("store: a policy's own per-item bookkeeping is charged in the server", "[engine][store]") {

@@ -31,6 +31,8 @@ class ShardedStore {
     std::lock_guard lock(s.mutex);
     return f(*s.store);
   }
+  // Store::prefetch on the key's shard (no lock: the shard list never changes).
+  void prefetch(KeyRef key) const noexcept { shard_for(key.hash).store->prefetch(key); }
   // Runs f(Store&) on every shard in turn, each under its lock.
   template <class F>
   void each_shard(F&& f) const {
@@ -52,7 +54,7 @@ class ShardedStore {
     mutable std::mutex mutex;
     std::unique_ptr<Store> store;
   };
-  Shard& shard_for(std::uint64_t hash) noexcept {
+  Shard& shard_for(std::uint64_t hash) const noexcept {
     // The high bits pick the shard; the store's index uses the low bits.
     return *shards_[(hash >> 40) % shards_.size()];
   }
