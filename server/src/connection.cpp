@@ -10,34 +10,25 @@ Connection::Connection(Socket socket, protocol::ServerState& state, protocol::Co
       core_(state, stats, static_cast<int>(socket_.native_handle())),
       stall_timer_(socket_.get_executor()) {}
 
-// Armed by a write when not already armed; ticks every kStallCheck while writes go on, so an idle
-// connection costs no wake-ups. A write pending since the last tick without progress counts as
-// stalled; kWriteStallLimit stalled ticks in a row close the connection (the pending write then
-// ends with an error and the connection is freed). The timer holds no reference to it.
+// Armed by a write when not already armed; ticks while writes go on, so an idle connection costs
+// no wake-ups. A stalled write closes the connection (the pending write then ends with an error
+// and the connection is freed). The timer holds no reference to it.
 void Connection::watch_writes() {
   watching_ = true;
-  progress_seen_ = write_progress_;
-  stall_timer_.expires_after(kStallCheck);
+  stall_watch_.mark();
+  stall_timer_.expires_after(WriteStallWatch::kCheckPeriod);
   std::weak_ptr<Connection> weak = weak_from_this();
   stall_timer_.async_wait([weak](const boost::system::error_code& ec) {
     const auto self = weak.lock();
     if (!self) return;
     self->watching_ = false;
     if (ec || !self->socket_.is_open()) return;
-    if (!self->writing_) {
-      self->stalled_checks_ = 0;
+    if (self->stall_watch_.stalled()) {
+      self->state_.connections.write_stalled.fetch_add(1, std::memory_order_relaxed);
+      self->close();
       return;
     }
-    if (self->write_progress_ == self->progress_seen_) {
-      if (++self->stalled_checks_ >= kWriteStallLimit) {
-        self->state_.connections.write_stalled.fetch_add(1, std::memory_order_relaxed);
-        self->close();
-        return;
-      }
-    } else {
-      self->stalled_checks_ = 0;
-    }
-    self->watch_writes();
+    if (self->stall_watch_.writing()) self->watch_writes();
   });
 }
 
@@ -66,18 +57,17 @@ void Connection::process() {
 
 void Connection::write_replies() {
   auto self = shared_from_this();
-  writing_ = true;
-  ++write_progress_;
+  stall_watch_.begin();
   if (!watching_) watch_writes();
   // The completion condition runs after each write_some: it marks progress for watch_writes().
   auto progress = [this](const boost::system::error_code& ec, std::size_t) -> std::size_t {
-    ++write_progress_;
+    stall_watch_.progressed();
     return ec ? 0 : std::size_t{65536};
   };
   const std::string_view replies = core_.pending_replies();
   asio::async_write(socket_, asio::buffer(replies.data(), replies.size()), progress,
                     [self](const boost::system::error_code& ec, std::size_t n) {
-                      self->writing_ = false;
+                      self->stall_watch_.end();
                       if (ec) return;
                       if (self->core_.written(n)) {
                         self->process();  // requests may still wait in the input buffer

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "connection_core.h"
+#include "write_stall_watch.h"
 
 namespace cachelab::server {
 
@@ -24,10 +25,6 @@ constexpr unsigned kSubmissionEntries = 1024;
 // Each connection has at most one operation in flight (plus its cancel when closing), and the
 // kernel keeps completions beyond this size instead of dropping them (IORING_FEAT_NODROP).
 constexpr unsigned kCompletionEntries = 8192;
-// A pending send that moves no byte for kWriteStallLimit checks, kStallCheckSeconds apart,
-// closes its connection: as AsioWorker's connections do.
-constexpr long long kStallCheckSeconds = 1;
-constexpr int kWriteStallLimit = 10;
 
 constexpr std::uint64_t kOpBits = 7;  // user_data: Conn* (8-byte aligned) | Op
 
@@ -75,15 +72,12 @@ struct UringWorker::Conn {
   bool busy = false;              // its recv or send is in flight: the kernel may touch its buffers
   bool closing = false;
   std::size_t sent = 0;           // bytes of core.pending_replies() already sent
-  bool writing = false;
-  std::uint64_t write_progress = 0;  // bumped by each send completion
-  std::uint64_t progress_seen = 0;   // at the last stall check
-  int stalled_checks = 0;
+  WriteStallWatch stall_watch;     // checked on each of the worker's ticks
 };
 
 UringWorker::UringWorker(protocol::ServerState& state, protocol::CommandStats& stats)
     : state_(state), stats_(stats) {
-  tick_.tv_sec = kStallCheckSeconds;
+  tick_.tv_sec = std::chrono::seconds(WriteStallWatch::kCheckPeriod).count();
 }
 
 namespace {
@@ -284,7 +278,7 @@ void UringWorker::start_send(Conn& c) {
   io_uring_prep_send(sqe, c.fd, replies.data() + c.sent, replies.size() - c.sent, MSG_NOSIGNAL);
   io_uring_sqe_set_data64(sqe, tag(&c, static_cast<std::uint64_t>(Op::kSend)));
   c.busy = true;
-  c.writing = true;
+  c.stall_watch.begin();
 }
 
 void UringWorker::step(Conn& c) {
@@ -327,14 +321,14 @@ void UringWorker::on_send(Conn& c, int res) {
     close(c);
     return;
   }
-  ++c.write_progress;
+  c.stall_watch.progressed();
   c.sent += static_cast<std::size_t>(res);
   const std::size_t total = c.core.pending_replies().size();
   if (c.sent < total) {
     start_send(c);
     return;
   }
-  c.writing = false;
+  c.stall_watch.end();
   c.sent = 0;
   if (c.core.written(total)) {
     step(c);  // requests may still wait in the input buffer
@@ -354,7 +348,7 @@ void UringWorker::close(Conn& c) {
     return;
   }
   io_uring_sqe* sqe = next_sqe();
-  io_uring_prep_cancel64(sqe, tag(&c, c.writing ? static_cast<std::uint64_t>(Op::kSend)
+  io_uring_prep_cancel64(sqe, tag(&c, c.stall_watch.writing() ? static_cast<std::uint64_t>(Op::kSend)
                                                 : static_cast<std::uint64_t>(Op::kRecv)), 0);
   io_uring_sqe_set_data64(sqe, tag(nullptr, static_cast<std::uint64_t>(Op::kCancel)));
 }
@@ -372,18 +366,8 @@ void UringWorker::release(Conn& c) {
 void UringWorker::check_stalled_writes() {
   // Close candidates are collected first: close() may free a connection and reorder conns_.
   std::vector<Conn*> stalled;
-  for (auto& c : conns_) {
-    if (!c->writing || c->closing) {
-      c->stalled_checks = 0;
-      continue;
-    }
-    if (c->write_progress == c->progress_seen) {
-      if (++c->stalled_checks >= kWriteStallLimit) stalled.push_back(c.get());
-    } else {
-      c->stalled_checks = 0;
-    }
-    c->progress_seen = c->write_progress;
-  }
+  for (auto& c : conns_)
+    if (!c->closing && c->stall_watch.stalled()) stalled.push_back(c.get());
   for (Conn* c : stalled) {
     state_.connections.write_stalled.fetch_add(1, std::memory_order_relaxed);
     close(*c);
