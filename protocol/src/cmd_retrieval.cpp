@@ -38,7 +38,7 @@ Outcome handle_get(Call& call) {
   const bool cas_enabled = call.state.settings.cas_enabled;
   const std::size_t mark = call.out.mark();
   // Hash every key and hint its index slot first: the lookups below then find them in cache.
-  std::array<std::uint64_t, kHashedAhead> hashes{};
+  std::array<std::uint64_t, kHashedAhead> hashes;  // not zeroed: a get of one key (most) uses none
   const std::size_t ahead = t.size() - first_key > 1 ? std::min(t.size() - first_key, kHashedAhead) : 0;
   for (std::size_t j = 0; j < ahead; ++j) {
     const KeyRef key = call.key(t[first_key + j]);
