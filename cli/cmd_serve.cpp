@@ -120,8 +120,9 @@ int run_serve(int argc, char** argv) {
   if (s.threads < 1 || s.threads > 256) return usage_error("-t must be between 1 and 256");
   if (s.max_connections < 1) return usage_error("-c must be at least 1");
   if (s.port < 0 || s.port > 65535) return usage_error("-p must be a port number");
-  if (!parse_size(item_size, &o.store.max_item_size) || o.store.max_item_size < 1024)
-    return usage_error("-I must be a size of at least 1k, such as 512k or 1m");
+  if (!parse_size(item_size, &o.store.max_item_size) || o.store.max_item_size < 1024 ||
+      o.store.max_item_size > Item::kMaxValueLen + 1)
+    return usage_error("-I must be a size between 1k and 512m, such as 512k or 1m");
   if (trace_sample <= 0 || trace_sample > 1) return usage_error("--trace-sample must be in (0, 1]");
   for (const std::string& kv : policy_args) {
     const auto eq = kv.find('=');

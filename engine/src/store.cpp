@@ -15,14 +15,24 @@ namespace cachelab {
 std::uint64_t hash_key(std::string_view key) noexcept { return XXH3_64bits(key.data(), key.size()); }
 
 bool parse_u64(std::string_view text, std::uint64_t* out) noexcept {
-  if (text.empty() || text.size() > 20) return false;
+  // As memcached's safe_strtoull over a stored value: blanks, an optional sign, digits, then the
+  // end or a blank ("99 " is 99: memcached pads a shrunken number with spaces). A minus is
+  // accepted only before zero, as memcached's check for it goes.
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
+  std::size_t i = 0;
+  while (i < text.size() && blank(text[i])) ++i;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  const std::size_t digits_from = i;
   std::uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    const auto d = static_cast<std::uint64_t>(text[i] - '0');
     if (v > (UINT64_MAX - d) / 10) return false;
     v = v * 10 + d;
   }
+  if (i == digits_from) return false;
+  if (i < text.size() && !blank(text[i])) return false;
+  if (negative && v != 0) return false;
   *out = v;
   return true;
 }

@@ -83,6 +83,7 @@ class StoreImpl final : public Store {
     }
     ++stats_.hits;
     it->fetched = 1;
+    it->stamp_access(now);
     policy_.on_hit(it, now);
     found(*it);
     enforce_policy_budget(now);
@@ -97,6 +98,7 @@ class StoreImpl final : public Store {
     }
     ++stats_.hits;
     it->fetched = 1;
+    it->stamp_access(now);
     const Tick old_exptime = it->exptime;
     it->exptime = exptime;
     policy_.on_update(it, it, old_exptime, now);  // an expiry-ordered policy must re-sort it
@@ -109,6 +111,30 @@ class StoreImpl final : public Store {
     Item* it = lookup_live(key, now);
     if (!it) return false;
     found(*it);
+    return true;
+  }
+
+  bool modify(KeyRef key, Tick now, MetaEditor edit) override {
+    Item* it = lookup_live(key, now);
+    if (!it) return false;
+    ItemMeta meta{it->cas, it->exptime, it->stale != 0, it->token_sent != 0};
+    edit(*it, meta);
+    it->stale = meta.stale;
+    it->token_sent = meta.token_sent;
+    if (meta.fresh_cas) it->cas = take_cas();
+    else if (meta.cas != it->cas) it->cas = keep_cas_above(meta.cas);
+    if (meta.exptime != it->exptime) {
+      const Tick old_exptime = it->exptime;
+      it->exptime = meta.exptime;
+      policy_.on_update(it, it, old_exptime, now);
+    }
+    if (meta.bump) {
+      ++stats_.hits;
+      it->fetched = 1;
+      it->stamp_access(now);
+      policy_.on_hit(it, now);
+      enforce_policy_budget(now);
+    }
     return true;
   }
 
@@ -175,10 +201,7 @@ class StoreImpl final : public Store {
     if (config_.store_values && !value.empty()) std::memcpy(it->value_data(), value.data(), value.size());
     it->flags = flags;
     it->exptime = exptime;
-    it->cas = cas;
-    // Keep handing out CAS values above every restored one, so no two versions ever share one.
-    // Computed, not stepped: a client-chosen CAS (the meta protocol's E flag) may be huge.
-    if (next_cas_ <= cas) next_cas_ += ((cas - next_cas_) / config_.cas_step + 1) * config_.cas_step;
+    it->cas = keep_cas_above(cas);
     if (!install(it, old, key.hash, now)) return StoreResult::kNoMemory;
     return StoreResult::kStored;
   }
@@ -195,21 +218,31 @@ class StoreImpl final : public Store {
                     std::uint64_t* cas_out, std::uint64_t cas_in) override {
     Item* old = lookup_live(key, now);
     if (!old) return ArithResult::kNotFound;
+    if (old->value_len == 0) return ArithResult::kNonNumeric;  // memcached checks this before the CAS
     if (cas_in != 0 && old->cas != cas_in) return ArithResult::kExists;
     std::uint64_t current = 0;
     if (!config_.store_values || !parse_u64(old->value(), &current)) return ArithResult::kNonNumeric;
     // Unsigned 64-bit arithmetic: incr wraps at 2^64 as memcached does; decr stops at zero.
     const std::uint64_t next = incr ? current + delta : (delta > current ? 0 : current - delta);
     char digits[24];
-    const int len = std::snprintf(digits, sizeof digits, "%llu", static_cast<unsigned long long>(next));
-    Item* it = allocate(key.bytes, static_cast<std::size_t>(len));
-    if (!it) return ArithResult::kNotFound;
-    std::memcpy(it->value_data(), digits, static_cast<std::size_t>(len));
-    it->flags = old->flags;
-    it->exptime = old->exptime;
-    it->cas = take_cas();
-    it->fetched = old->fetched;
-    if (!install(it, old, key.hash, now)) return ArithResult::kNotFound;
+    const auto len = static_cast<std::size_t>(
+        std::snprintf(digits, sizeof digits, "%llu", static_cast<unsigned long long>(next)));
+    Item* it = old;
+    if (len <= old->value_len) {
+      // Fewer digits fit in place, padded with spaces, as memcached writes them ("99 " after
+      // decr 100): no allocation, so no eviction and no out-of-memory.
+      std::memcpy(old->value_data(), digits, len);
+      std::memset(old->value_data() + len, ' ', old->value_len - len);
+      old->cas = take_cas();
+    } else {
+      it = allocate(key.bytes, len);
+      if (!it) return ArithResult::kNoMemory;
+      std::memcpy(it->value_data(), digits, len);
+      it->flags = old->flags;
+      it->exptime = old->exptime;
+      it->cas = take_cas();
+      if (!install(it, old, key.hash, now)) return ArithResult::kNoMemory;
+    }
     policy_.on_hit(it, now);
     if (value_out) *value_out = next;
     if (cas_out) *cas_out = it->cas;
@@ -226,14 +259,14 @@ class StoreImpl final : public Store {
     const std::size_t n = std::min(max_buckets, buckets_.size());
     for (std::size_t step = 0; step < n; ++step) {
       cursor_ = (cursor_ + 1) & (buckets_.size() - 1);
-      Item** link = &buckets_[cursor_];
-      while (Item* it = *link) {
+      ChainLink link{&buckets_[cursor_], nullptr};
+      while (Item* it = link.get()) {
         if (it->expired_at(now)) {
-          *link = it->hnext;
+          link.set(it->hnext());
           expire(it);
           ++reclaimed;
         } else {
-          link = &it->hnext;
+          link.prev = it;
         }
       }
     }
@@ -242,7 +275,7 @@ class StoreImpl final : public Store {
 
   void for_each(Tick now, ItemVisitor visit) const override {
     for (Item* head : buckets_)
-      for (Item* it = head; it; it = it->hnext)
+      for (Item* it = head; it; it = it->hnext())
         if (!it->expired_at(now)) visit(*it);
   }
 
@@ -311,7 +344,14 @@ class StoreImpl final : public Store {
 
   bool fits(std::size_t key_len, std::size_t value_len) const noexcept {
     if (config_.store_values && value_len > config_.max_item_size) return false;
-    return value_len < (1u << 31) && charge(key_len, value_len) <= config_.capacity;
+    return value_len <= Item::kMaxValueLen && charge(key_len, value_len) <= config_.capacity;
+  }
+
+  // Takes a CAS chosen elsewhere (a snapshot's) and keeps handing out CAS values above it, so
+  // no two versions ever share one. Computed, not stepped: a restored CAS may be huge.
+  std::uint64_t keep_cas_above(std::uint64_t cas) noexcept {
+    if (next_cas_ <= cas) next_cas_ += ((cas - next_cas_) / config_.cas_step + 1) * config_.cas_step;
+    return cas;
   }
 
   std::uint64_t take_cas() noexcept {
@@ -327,22 +367,34 @@ class StoreImpl final : public Store {
     return hash_id(id);
   }
 
-  Item** find_link(std::string_view key, std::uint64_t hash) noexcept {
-    Item** link = &buckets_[hash & (buckets_.size() - 1)];
-    while (Item* it = *link) {
+  // What points at an item in its chain: the bucket's head, or the previous item's link (which
+  // shares its word with that item's last-access time, so it is not an Item**).
+  struct ChainLink {
+    Item** head;
+    Item* prev;
+    Item* get() const noexcept { return prev ? prev->hnext() : *head; }
+    void set(Item* it) const noexcept {
+      if (prev) prev->set_hnext(it);
+      else *head = it;
+    }
+  };
+
+  ChainLink find_link(std::string_view key, std::uint64_t hash) noexcept {
+    ChainLink link{&buckets_[hash & (buckets_.size() - 1)], nullptr};
+    while (Item* it = link.get()) {
       if (it->key_len == key.size() && std::memcmp(it->key_data(), key.data(), key.size()) == 0) return link;
-      link = &it->hnext;
+      link.prev = it;
     }
     return link;
   }
 
   // Finds the item; an expired one is reclaimed on the spot (lazy expiry) and reported absent.
   Item* lookup_live(KeyRef key, Tick now) noexcept {
-    Item** link = find_link(key.bytes, key.hash);
-    Item* it = *link;
+    const ChainLink link = find_link(key.bytes, key.hash);
+    Item* it = link.get();
     if (it && it->expired_at(now)) {
       ++stats_.expired_misses;
-      *link = it->hnext;
+      link.set(it->hnext());
       expire(it);
       return nullptr;
     }
@@ -353,12 +405,17 @@ class StoreImpl final : public Store {
     const std::size_t bytes = sizeof(Item) + key.size() + (config_.store_values ? value_len : 0);
     auto* it = static_cast<Item*>(std::malloc(bytes));
     if (!it) return nullptr;
-    it->hnext = it->prev = it->next = nullptr;
+    // malloc hands out user-space addresses, which fit the chain word's 48 bits.
+    if (reinterpret_cast<std::uintptr_t>(it) & ~Item::kChainMask) std::abort();
+    it->chain = 0;
+    it->prev = it->next = nullptr;
     it->cas = 0;
     it->exptime = kNever;
     it->flags = 0;
     it->value_len = static_cast<std::uint32_t>(value_len);
     it->fetched = 0;
+    it->stale = 0;
+    it->token_sent = 0;
     it->key_len = static_cast<std::uint8_t>(key.size());
     it->policy_u8 = 0;
     it->policy_u16 = 0;
@@ -439,10 +496,10 @@ class StoreImpl final : public Store {
       return false;
     }
     ++stats_.total_items;
+    it->stamp_access(now);  // memcached's item time starts at the store
     if (old) {
-      Item** link = find_link(old->key(), hash);
-      it->hnext = old->hnext;
-      *link = it;
+      find_link(old->key(), hash).set(it);
+      it->set_hnext(old->hnext());
       used_ = used_ - charge(old) + c;
       policy_.on_update(old, it, old->exptime, now);
       std::free(old);
@@ -488,7 +545,7 @@ class StoreImpl final : public Store {
   void link_new(Item* it, std::uint64_t hash, std::uint64_t c) {
     if (count_ >= buckets_.size()) grow();
     Item*& head = buckets_[hash & (buckets_.size() - 1)];
-    it->hnext = head;
+    it->set_hnext(head);
     head = it;
     ++count_;
     used_ += c;
@@ -500,9 +557,9 @@ class StoreImpl final : public Store {
     const std::size_t mask = bigger.size() - 1;
     for (Item* head : buckets_) {
       while (head) {
-        Item* next = head->hnext;
+        Item* next = head->hnext();
         Item*& slot = bigger[hash_of(head) & mask];
-        head->hnext = slot;
+        head->set_hnext(slot);
         slot = head;
         head = next;
       }
@@ -513,8 +570,7 @@ class StoreImpl final : public Store {
   }
 
   void unlink(Item* it, std::uint64_t hash) noexcept {
-    Item** link = find_link(it->key(), hash);
-    *link = it->hnext;
+    find_link(it->key(), hash).set(it->hnext());
   }
 
   // Removes an item already unlinked from the index because it expired.
@@ -539,7 +595,7 @@ class StoreImpl final : public Store {
   void free_all() noexcept {
     for (Item*& head : buckets_) {
       while (head) {
-        Item* next = head->hnext;
+        Item* next = head->hnext();
         drop(head);
         head = next;
       }

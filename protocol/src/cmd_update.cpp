@@ -131,6 +131,9 @@ Outcome handle_arith(Call& call) {
     case ArithResult::kNonNumeric:
       call.out.line(reply::kNonNumeric);
       break;
+    case ArithResult::kNoMemory:
+      call.out.line(reply::kArithNoMemory);
+      break;
     case ArithResult::kNotFound:
     case ArithResult::kExists:
       call.stats.add(incr ? Counter::kIncrMisses : Counter::kDecrMisses);

@@ -54,6 +54,11 @@ Outcome reply_parse_error(detail::Call& call) {
     case ParseError::kBadDataChunk:
       call.out.line(reply::kBadDataChunk);
       break;
+    case ParseError::kMetaTooManyFlags:
+      call.out.line("CLIENT_ERROR options flags too long");
+      break;
+    case ParseError::kHttpRequest:
+      return Outcome::kDrop;
     case ParseError::kTooLarge:
       call.stats.add(Counter::kStoreTooLarge);
       if (r.command == CommandId::kSet || r.command == CommandId::kMetaSet) {

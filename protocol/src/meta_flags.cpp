@@ -1,72 +1,154 @@
 #include "meta_flags.h"
 
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
 #include "cachelab/protocol/base64.h"
 
 namespace cachelab::protocol::detail {
+namespace {
 
-std::optional<std::string_view> MetaFlags::parse(const std::vector<std::string_view>& tokens,
-                                                 std::size_t first, const MetaFlagRules& rules) {
-  for (std::size_t i = first; i < tokens.size(); ++i) {
-    const std::string_view t = tokens[i];
-    const char flag = t.front();
-    // P and L are routing hints for proxies: accepted anywhere and ignored.
-    if (flag == 'P' || flag == 'L') continue;
-    const bool plain = rules.plain.find(flag) != std::string_view::npos && t.size() == 1;
-    const bool tokened = rules.with_token.find(flag) != std::string_view::npos;
-    if (!plain && !tokened) return rules.invalid_error;
-    if (seen_[index(flag)]) return rules.duplicate_error;
-    seen_[index(flag)] = true;
-    tokens_[index(flag)] = t.substr(1);
-    order_.push_back(flag);
+constexpr std::string_view kBadToken = "CLIENT_ERROR bad token in command line format";
+
+// strto* want a NUL-terminated string; tokens are views into the input buffer.
+template <class T, class F>
+bool read_number(std::string_view text, T* value, const char** end_out, F convert) {
+  std::array<char, 64> small;
+  std::string big;
+  const char* s;
+  if (text.size() < small.size()) {
+    std::memcpy(small.data(), text.data(), text.size());
+    small[text.size()] = '\0';
+    s = small.data();
+  } else {
+    big.assign(text);
+    s = big.c_str();
   }
-  if (has('O') && token('O').size() > 32) return "CLIENT_ERROR opaque token too long";
-  return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  *value = convert(s, &end);
+  if (errno == ERANGE || end == s) return false;
+  // The token ends at a blank or at its end (memcached's xisspace(*endptr) || *endptr == '\0').
+  if (*end != '\0' && *end != ' ' && *end != '\t' && *end != '\n' && *end != '\r' && *end != '\v' && *end != '\f')
+    return false;
+  *end_out = s;
+  return true;
 }
 
-std::optional<std::string> meta_key(std::string_view token, bool base64) {
-  if (!base64) {
-    if (!valid_key(token)) return std::nullopt;
-    return std::string(token);
+bool has_minus(std::string_view text) { return text.find('-') != std::string_view::npos; }
+
+}  // namespace
+
+bool mc_strtol(std::string_view text, std::int32_t* out) {
+  long v = 0;
+  const char* s = nullptr;
+  if (!read_number(text, &v, &s, [](const char* p, char** e) { return std::strtol(p, e, 10); })) return false;
+  *out = static_cast<std::int32_t>(v);  // memcached stores the long in an int32_t as is
+  return true;
+}
+
+bool mc_strtoul(std::string_view text, std::uint32_t* out) {
+  unsigned long v = 0;
+  const char* s = nullptr;
+  if (!read_number(text, &v, &s, [](const char* p, char** e) { return std::strtoul(p, e, 10); })) return false;
+  if (static_cast<long>(v) < 0 && has_minus(text)) return false;
+  *out = static_cast<std::uint32_t>(v);
+  return true;
+}
+
+bool mc_strtoull(std::string_view text, std::uint64_t* out) {
+  unsigned long long v = 0;
+  const char* s = nullptr;
+  if (!read_number(text, &v, &s, [](const char* p, char** e) { return std::strtoull(p, e, 10); })) return false;
+  if (static_cast<long long>(v) < 0 && has_minus(text)) return false;
+  *out = v;
+  return true;
+}
+
+std::optional<std::string_view> parse_meta_flags(const std::vector<std::string_view>& tokens,
+                                                 std::size_t first, MetaRequest& m) {
+  m.flags = std::span<const std::string_view>(tokens).subspan(std::min(first, tokens.size()));
+  m.key.assign(tokens[1]);
+  std::array<bool, 128> seen{};
+  std::optional<std::string_view> error;
+  for (std::string_view t : m.flags) {
+    const auto o = static_cast<unsigned char>(t.front());
+    if (o >= 127 || seen[o]) return "CLIENT_ERROR duplicate flag";
+    seen[o] = true;
+    const std::string_view arg = t.substr(1);
+    switch (o) {
+      case 'b': {
+        auto decoded = base64_decode(tokens[1]);
+        if (!decoded || decoded->empty()) error = "CLIENT_ERROR error decoding key";
+        else m.key = std::move(*decoded);
+        m.key_binary = true;
+        break;
+      }
+      case 'N':
+        m.vivify = true;
+        if (!mc_strtol(arg, &m.vivify_ttl)) error = kBadToken;
+        break;
+      case 'T':
+        if (!mc_strtol(arg, &m.ttl)) error = kBadToken;
+        else m.new_ttl = true;
+        break;
+      case 'R':
+        if (!mc_strtol(arg, &m.recache_ttl)) error = kBadToken;
+        break;
+      case 'l': case 'h':
+      case 'O': case 'P': case 'L': case 'k': case 's': case 't': case 'c': case 'f':
+        break;
+      case 'v': m.value = true; break;
+      case 'u': m.no_update = true; break;
+      case 'q': m.no_reply = true; break;
+      case 'F':
+        if (!mc_strtoul(arg, &m.client_flags)) error = reply::kBadFormat;
+        break;
+      case 'C':
+        if (!mc_strtoull(arg, &m.cas)) error = kBadToken;
+        else m.has_cas = true;
+        break;
+      case 'M':
+        if (t.size() != 2) error = "CLIENT_ERROR incorrect length for M token";
+        else m.mode = t[1];
+        break;
+      case 'J':
+        if (!mc_strtoull(arg, &m.initial)) error = "CLIENT_ERROR invalid numeric initial value";
+        break;
+      case 'D':
+        if (!mc_strtoull(arg, &m.delta)) error = "CLIENT_ERROR invalid numeric delta value";
+        break;
+      case 'I': m.set_stale = true; break;
+      default: return "CLIENT_ERROR invalid flag";
+    }
   }
-  auto decoded = base64_decode(token);
-  if (!decoded || decoded->empty() || decoded->size() > kMaxKeyLength) return std::nullopt;
-  return decoded;
+  return error;
+}
+
+void append_meta_key(ReplyBuffer& out, std::string_view key, bool binary) {
+  out.raw(" k");
+  if (!binary) {
+    out.raw(key);
+    return;
+  }
+  out.raw(base64_encode(key));
+  out.raw(" b");
 }
 
 std::int64_t ttl_of(Tick exptime, Tick now) noexcept {
   if (exptime == kNever) return -1;
-  return exptime > now ? static_cast<std::int64_t>(exptime - now) : 0;
+  return static_cast<std::int64_t>(exptime) - static_cast<std::int64_t>(now);
 }
 
-void append_return_flags(ReplyBuffer& out, const MetaFlags& flags, std::string_view returnable,
-                         std::string_view key_token, const ItemView* item) {
-  auto signed_number = [&out](std::int64_t v) {
-    if (v < 0) {
-      out.raw("-");
-      out.number(static_cast<std::uint64_t>(-v));
-    } else {
-      out.number(static_cast<std::uint64_t>(v));
-    }
-  };
-  for (char f : flags.order()) {
-    if (returnable.find(f) == std::string_view::npos) continue;
-    const bool needs_item = f == 'c' || f == 'f' || f == 'h' || f == 's' || f == 't';
-    if (needs_item && !item) continue;
-    out.raw(" ");
-    out.raw(std::string_view(&f, 1));
-    switch (f) {
-      case 'c': out.number(item->cas); break;
-      case 'f': out.number(item->flags); break;
-      case 'h': out.number(item->hit_before ? 1 : 0); break;
-      case 's': out.number(item->size); break;
-      case 't': signed_number(item->ttl); break;
-      case 'k': out.raw(key_token); break;
-      case 'O': out.raw(flags.token('O')); break;
-      default: break;
-    }
+void append_signed(ReplyBuffer& out, std::int64_t v) {
+  if (v < 0) {
+    out.raw("-");
+    out.number(static_cast<std::uint64_t>(-v));
+  } else {
+    out.number(static_cast<std::uint64_t>(v));
   }
-  // A key sent in base64 is echoed in base64, marked by a bare `b`.
-  if (flags.has('b') && flags.has('k')) out.raw(" b");
 }
 
 }  // namespace cachelab::protocol::detail

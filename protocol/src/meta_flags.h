@@ -1,58 +1,59 @@
 #pragma once
-// The flags of the meta commands (mg ms md ma me): parsed once per request, in request order,
-// so that the flags a reply echoes come back in the order they were asked for.
-#include <array>
+// The flags of the meta commands (mg ms md ma), read as memcached 1.6.18's _meta_flag_preparse
+// reads them: one flag set shared by every meta command (a flag that means nothing to a command
+// is accepted and ignored, as memcached does), each flag at most once, only its first character
+// significant (`vfoo` is `v`), numbers read as memcached's safe_strto* read them. What a reply
+// echoes (O k c t s f h l) is then written in request order by the command itself.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "handlers.h"
 
 namespace cachelab::protocol::detail {
 
-struct MetaFlagRules {
-  std::string_view plain;       // flags without a token, e.g. "bcfhkqstuv"
-  std::string_view with_token;  // flags that carry a token, e.g. "OTC"
-  std::string_view invalid_error;  // memcached words this differently per command
-  std::string_view duplicate_error;
+struct MetaRequest {
+  std::span<const std::string_view> flags;  // the flag tokens as sent, in order
+  std::string key;                          // decoded with `b`
+  bool key_binary = false;                  // b: the key went base64 and is echoed so
+  bool vivify = false;                      // N
+  bool new_ttl = false;                     // T
+  bool value = false;                       // v
+  bool no_update = false;                   // u
+  bool no_reply = false;                    // q
+  bool set_stale = false;                   // I
+  bool has_cas = false;                     // C
+  char mode = 0;                            // M
+  std::int32_t ttl = 0;                     // T, as sent (memcached's 32-bit reading)
+  std::int32_t vivify_ttl = 0;              // N
+  std::int32_t recache_ttl = 0;             // R
+  std::uint32_t client_flags = 0;           // F
+  std::uint64_t cas = 0;                    // C
+  std::uint64_t delta = 1;                  // D
+  std::uint64_t initial = 0;                // J
 };
 
-class MetaFlags {
- public:
-  // Parses tokens[first..]; returns the error line to send, or nullopt.
-  std::optional<std::string_view> parse(const std::vector<std::string_view>& tokens, std::size_t first,
-                                        const MetaFlagRules& rules);
-  bool has(char flag) const noexcept { return seen_[index(flag)]; }
-  std::string_view token(char flag) const noexcept { return tokens_[index(flag)]; }
-  const std::string& order() const noexcept { return order_; }
+// Reads tokens[first..] into `m` (tokens[1] is the key). On failure returns memcached's error
+// line for it; the caller may word it its own way (md and ma do).
+std::optional<std::string_view> parse_meta_flags(const std::vector<std::string_view>& tokens,
+                                                 std::size_t first, MetaRequest& m);
 
- private:
-  static std::size_t index(char c) noexcept { return static_cast<unsigned char>(c) & 0x7f; }
-  std::array<bool, 128> seen_{};
-  std::array<std::string_view, 128> tokens_{};
-  std::string order_;
-};
+// The longest opaque (O) token memcached echoes.
+inline constexpr std::size_t kMaxOpaqueLength = 32;
 
-// The key of a meta command: the token itself, or its base64 decoding with the `b` flag.
-// Returns nullopt when it is not a valid key.
-std::optional<std::string> meta_key(std::string_view token, bool base64);
+// memcached's number readers (util.c): strtol/strtoul/strtoull over the whole token, leading
+// blanks and a sign allowed, the result cut to the target width as memcached's is.
+bool mc_strtol(std::string_view text, std::int32_t* out);
+bool mc_strtoul(std::string_view text, std::uint32_t* out);
+bool mc_strtoull(std::string_view text, std::uint64_t* out);
 
-// What a reply may echo about an item.
-struct ItemView {
-  std::uint64_t cas = 0;
-  std::uint32_t flags = 0;
-  std::int64_t ttl = -1;  // seconds left, -1 = never expires
-  std::size_t size = 0;
-  bool hit_before = false;
-};
+// " k<key>", base64 and followed by " b" when the key came in base64 (memcached's META_KEY).
+void append_meta_key(ReplyBuffer& out, std::string_view key, bool binary);
 
-// Appends " <flag><value>" for each flag in `returnable` that the request asked for, in its
-// order: c f h k O s t b (as they apply), as memcached does.
-void append_return_flags(ReplyBuffer& out, const MetaFlags& flags, std::string_view returnable,
-                         std::string_view key_token, const ItemView* item);
-
+// Seconds left before `exptime` as memcached prints them (-1: never).
 std::int64_t ttl_of(Tick exptime, Tick now) noexcept;
+void append_signed(ReplyBuffer& out, std::int64_t v);
 
 }  // namespace cachelab::protocol::detail

@@ -163,7 +163,15 @@ ParseStatus RequestParser::parse_line(std::string_view line, std::size_t line_by
     return ParseStatus::kRequest;
   }
   tokenize_request(line, request);
-  if (request.command == CommandId::kUnknown) request.error = ParseError::kUnknownCommand;
+  if (request.command == CommandId::kUnknown) {
+    // memcached's last resort for a command it does not know: not one-letter names, not m?
+    // (those are meta commands there), and the last token starts with HTTP/.
+    const std::string_view name = request.tokens.empty() ? std::string_view{} : request.tokens[0];
+    const bool meta_like = name.size() == 2 && name[0] == 'm';
+    const bool http = request.tokens.size() >= 2 && name.size() >= 2 && !meta_like &&
+                      request.tokens.back().substr(0, 5) == "HTTP/";
+    request.error = http ? ParseError::kHttpRequest : ParseError::kUnknownCommand;
+  }
   consumed = line_bytes;
   if (is_multi_key_read(request.command)) cut_multi_get(input, request, consumed);
   if (!has_data_block(request.command)) return ParseStatus::kRequest;
@@ -266,16 +274,23 @@ void RequestParser::parse_storage_header(Request& request) const {
 
 // ms KEY DATALEN FLAGS*: the parser needs the key and the length; the executor reads the flags.
 void RequestParser::parse_meta_set_header(Request& request) const {
+  // memcached's checks and their order; none of these errors swallows a data block.
   const auto& t = request.tokens;
-  if (t.size() < 3) {
+  if (t.size() < 2) {
+    request.error = ParseError::kUnknownCommand;
+    return;
+  }
+  if (t[1].size() > cachelab::kMaxKeyLength || t.size() == 2) {
     request.error = ParseError::kBadFormat;
+    return;
+  }
+  if (t.size() >= 20) {
+    request.error = ParseError::kMetaTooManyFlags;
     return;
   }
   request.storage.key = t[1];
   std::int64_t length = 0;
-  // As memcached: an over-long key token is refused before the data block is read.
-  if (t[1].size() > cachelab::kMaxKeyLength || !parse_i64(t[2], &length) || length < 0 ||
-      length > INT32_MAX - 2) {
+  if (!parse_i64(t[2], &length) || length < 0 || length > INT32_MAX - 2) {
     request.error = ParseError::kBadFormat;
     return;
   }

@@ -65,6 +65,7 @@ ConnectionCore::Next ConnectionCore::process() {
     if (state_.verbosity.load(std::memory_order_relaxed) >= 2) log_request();
     const Outcome outcome = executor_.execute(request_, replies_);
     begin_ += consumed;
+    if (outcome == Outcome::kDrop) replies_.clear();
     if (outcome != Outcome::kContinue) {
       close_after_write_ = true;
       break;

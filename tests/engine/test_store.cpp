@@ -130,12 +130,12 @@ TEST_CASE("store: incr and decr edge cases", "[engine][store][arith]") {
   set(*s, "n", "18446744073709551615", 0, 1);  // 2^64 - 1: twenty digits
   CHECK(s->arith(key_of("n"), true, 1, 1, &v) == ArithResult::kOk);
   CHECK(v == 0);  // wraps
-  CHECK(get_value(*s, "n", 1) == "0");
+  CHECK(get_value(*s, "n", 1) == "0" + std::string(19, ' '));  // in place, padded as memcached
   CHECK(s->arith(key_of("n"), false, 5, 1, &v) == ArithResult::kOk);
   CHECK(v == 0);  // decr stops at zero
   set(*s, "n", "100", 0, 1);
   CHECK(s->arith(key_of("n"), false, 1, 1, &v) == ArithResult::kOk);
-  CHECK(get_value(*s, "n", 1) == "99");  // shrinks: no padding left behind
+  CHECK(get_value(*s, "n", 1) == "99 ");  // shrinks in place, padded with a space (memcached: "99 ")
   CHECK(s->arith(key_of("n"), true, 18446744073709551615ull, 1, &v) == ArithResult::kOk);
   CHECK(v == 98);
   set(*s, "t", "12a", 0, 1);
@@ -154,8 +154,17 @@ TEST_CASE("store: parse_u64", "[engine][store][arith]") {
   CHECK_FALSE(parse_u64("18446744073709551616", &v));
   CHECK_FALSE(parse_u64("", &v));
   CHECK_FALSE(parse_u64("-1", &v));
-  CHECK_FALSE(parse_u64("1 ", &v));
-  CHECK_FALSE(parse_u64("000000000000000000001", &v));  // 21 characters
+  CHECK_FALSE(parse_u64("12a", &v));
+  CHECK_FALSE(parse_u64(" ", &v));
+  // As memcached's safe_strtoull over a value: blanks around, a sign, leading zeros.
+  CHECK(parse_u64("1 ", &v));
+  CHECK(v == 1);
+  CHECK(parse_u64(" +7  ", &v));
+  CHECK(v == 7);
+  CHECK(parse_u64("-0", &v));
+  CHECK(v == 0);
+  CHECK(parse_u64("000000000000000000001", &v));
+  CHECK(v == 1);
 }
 
 TEST_CASE("store: an item over the max size is refused and the old value removed", "[engine][store]") {

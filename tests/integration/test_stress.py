@@ -104,7 +104,7 @@ class Client:
     def check_value(self, key, got):
         """got: (flags, value) or None; compares with the model and the checksum."""
         expected = self.model.get(key)
-        if got is not None and got[1] and not got[1].isdigit() and not checksum_ok(got[1]):
+        if got is not None and got[1] and not got[1].rstrip(b" ").isdigit() and not checksum_ok(got[1]):
             self.errors.append("client %d: corrupted value of %r" % (self.index, key))
         self.check("value of %r" % key, got, expected)
 
@@ -186,7 +186,9 @@ class Client:
                 await self.send(b"decr %s %d\r\n" % (counter, delta))
                 current = max(0, current - delta)
             self.check("incr/decr", await self.line(), b"%d\r\n" % current)
-            self.model[counter] = (0, b"%d" % current)
+            # As memcached: fewer digits are written in place, padded with spaces ("99 ").
+            digits = b"%d" % current
+            self.model[counter] = (0, digits.ljust(len(self.model[counter][1]), b" "))
         elif op == "delete":
             await self.send(b"delete %s\r\n" % key)
             self.check("delete", await self.line(), b"DELETED\r\n" if key in self.model else b"NOT_FOUND\r\n")

@@ -90,9 +90,11 @@ class FakeServer {
         closed = true;
         break;
       }
-      if (status == protocol::ParseStatus::kRequest &&
-          executor.execute(request_, out) != protocol::Outcome::kContinue)
-        closed = true;
+      if (status == protocol::ParseStatus::kRequest) {
+        const protocol::Outcome outcome = executor.execute(request_, out);
+        if (outcome == protocol::Outcome::kDrop) out.clear();  // as ConnectionCore does
+        if (outcome != protocol::Outcome::kContinue) closed = true;
+      }
       buffer_.erase(0, consumed);
       if (status == protocol::ParseStatus::kNeedMore) break;
     }

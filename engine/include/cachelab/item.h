@@ -2,13 +2,16 @@
 // The item: one allocation holding a fixed 48-byte header, the key and (in the server) the value.
 //
 // Layout and why each field is there (see docs/ARCHITECTURE.md for the byte count per item):
-//   hnext     8  hash-chain link: the index is intrusive, so it allocates nothing per item
+//   chain     8  hash-chain link: the index is intrusive, so it allocates nothing per item. A user-space
+//                address fits in 48 bits (x86-64 and AArch64 Linux), so the top 16 hold the
+//                last-access time (seconds mod 2^16, the server's clock): no extra byte for it
 //   prev,next 16 the policy's hooks: every built-in policy is a set of intrusive lists
 //   cas       8  CAS unique (server) or the origin version the copy was filled from (simulator)
 //   exptime   4  absolute expiry in engine ticks, 0 = never
 //   flags     4  the client's opaque 32-bit flags
-//   value_len 4  31 bits: value bytes (server) or the object's logical size (simulator, no bytes
-//                stored); 1 bit: fetched since stored
+//   value_len 4  29 bits: value bytes (server, -I is at most 512 MiB) or the object's logical size
+//                (simulator, no bytes stored); 3 bits of state memcached keeps as item flags:
+//                fetched since stored, stale (meta `md I`/`ms I`), recache token handed out (`W`)
 //   key_len   1  keys are at most 250 bytes
 //   policy_u8, policy_u16  3 bytes a policy may use (LFU's frequency, CLOCK's reference bit...)
 #include <cstddef>
@@ -21,14 +24,18 @@
 namespace cachelab {
 
 struct Item {
-  Item* hnext;
+  static constexpr std::uint32_t kMaxValueLen = (1u << 29) - 1;
+
+  std::uintptr_t chain;  // next item in the hash chain (low 48 bits) | last access (top 16)
   Item* prev;
   Item* next;
   std::uint64_t cas;
   Tick exptime;
   std::uint32_t flags;
-  std::uint32_t value_len : 31;
-  std::uint32_t fetched : 1;  // read since stored: tells evicted_unfetched / expired_unfetched apart
+  std::uint32_t value_len : 29;
+  std::uint32_t fetched : 1;     // read since stored: tells evicted_unfetched / expired_unfetched apart
+  std::uint32_t stale : 1;       // invalidated (md I, ms I): readers are told X, one of them W
+  std::uint32_t token_sent : 1;  // a recache token (W) went out: later readers are told Z
   std::uint8_t key_len;
   std::uint8_t policy_u8;
   std::uint16_t policy_u16;
@@ -42,8 +49,24 @@ struct Item {
   std::string_view value() const noexcept { return {value_data(), value_len}; }
 
   bool expired_at(Tick now) const noexcept { return exptime != kNever && now >= exptime; }
+
+  static constexpr unsigned kAccessShift = 48;
+  static constexpr std::uintptr_t kChainMask = (std::uintptr_t{1} << kAccessShift) - 1;
+  Item* hnext() const noexcept { return reinterpret_cast<Item*>(chain & kChainMask); }
+  void set_hnext(Item* next) noexcept {
+    chain = (chain & ~kChainMask) | reinterpret_cast<std::uintptr_t>(next);
+  }
+  // Seconds since the last access, as memcached's `mg l` and `me la` report it. Kept mod 2^16
+  // (18.2 hours): an older item reads younger than it is (docs/PROTOCOL.md lists it).
+  Tick seconds_since_access(Tick now) const noexcept {
+    return static_cast<std::uint16_t>(static_cast<std::uint16_t>(now) - static_cast<std::uint16_t>(chain >> kAccessShift));
+  }
+  void stamp_access(Tick now) noexcept {
+    chain = (chain & kChainMask) | (static_cast<std::uintptr_t>(static_cast<std::uint16_t>(now)) << kAccessShift);
+  }
 };
 
+static_assert(sizeof(void*) == 8, "the item keeps its last-access time in a pointer's top 16 bits");
 static_assert(sizeof(Item) == 48, "the item header is part of the memory budget: keep it at 48 bytes");
 
 }  // namespace cachelab

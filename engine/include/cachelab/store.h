@@ -51,7 +51,18 @@ using PolicyArgs = std::map<std::string, std::string>;
 enum class StoreMode { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
 enum class StoreResult { kStored, kNotStored, kExists, kNotFound, kTooLarge, kNoMemory };
 enum class DeleteResult { kDeleted, kNotFound, kExists };
-enum class ArithResult { kOk, kNotFound, kNonNumeric, kExists };
+enum class ArithResult { kOk, kNotFound, kNonNumeric, kExists, kNoMemory };
+
+// What of an item may change in place (no copy, no new allocation): Store::modify.
+struct ItemMeta {
+  std::uint64_t cas;
+  Tick exptime;
+  bool stale;
+  bool token_sent;
+  bool fresh_cas = false;  // set by the editor: take the next CAS of the store's sequence
+  bool bump = false;       // set by the editor: this was a read; count a hit, mark it fetched,
+                           // stamp its access and tell the policy, as get() does
+};
 
 struct StoreStats {
   std::uint64_t hits = 0;
@@ -113,6 +124,12 @@ class Store {
   }
   // Reads without counting or touching the policy (meta commands' peeks, snapshot, tests).
   virtual bool peek(KeyRef key, Tick now, ItemVisitor found) = 0;
+  // Changes a live item's CAS, expiry and meta state in place: `edit` sees the item and its
+  // metadata and may change the latter. Counts nothing and does not bump the item unless the
+  // editor asks (ItemMeta::bump); the policy hears of an expiry change (expiry-ordered
+  // policies re-sort). Returns false on a miss.
+  using MetaEditor = FunctionRef<void(const Item&, ItemMeta&)>;
+  virtual bool modify(KeyRef key, Tick now, MetaEditor edit) = 0;
 
   // set/add/replace/append/prepend/cas. `cas_in` is used by kCas only. On success `*cas_out`
   // (if given) receives the new item's CAS. A too-large value removes the old one (memcached).

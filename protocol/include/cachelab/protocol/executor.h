@@ -11,6 +11,7 @@ enum class Outcome {
   kContinue,  // go on with the next request
   kClose,     // `quit`, or a state the connection cannot recover from: close after the replies
   kShutdown,  // `shutdown` (with -A): close, the server is stopping
+  kDrop,      // close at once; replies not yet sent are dropped (memcached's conn_closing)
 };
 
 class Executor {

@@ -63,6 +63,8 @@ inline constexpr std::string_view kInvalidDelta = "CLIENT_ERROR invalid numeric 
 inline constexpr std::string_view kInvalidExptime = "CLIENT_ERROR invalid exptime argument";
 inline constexpr std::string_view kTooLarge = "SERVER_ERROR object too large for cache";
 inline constexpr std::string_view kNoMemory = "SERVER_ERROR out of memory storing object";
+// incr/decr (and ma) that cannot make room for the new digits.
+inline constexpr std::string_view kArithNoMemory = "SERVER_ERROR out of memory";
 inline constexpr std::string_view kDeleteUsage =
     "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]";
 inline constexpr std::string_view kLineTooLong = "CLIENT_ERROR line too long";

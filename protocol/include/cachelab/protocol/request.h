@@ -27,6 +27,9 @@ enum class ParseError : std::uint8_t {
   kBadFormat,       // CLIENT_ERROR bad command line format
   kTooLarge,        // SERVER_ERROR object too large for cache (data block swallowed)
   kBadDataChunk,    // CLIENT_ERROR bad data chunk (data block not ended by \r\n)
+  kMetaTooManyFlags,  // ms with more flags than memcached reads: CLIENT_ERROR options flags too long
+  kHttpRequest,     // an unknown command ending in HTTP/...: closed without a reply (memcached's
+                    // defence against cross-protocol requests from browsers)
 };
 
 // The header of set/add/replace/append/prepend/cas (and the parts of ms the parser needs).

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "cachelab/protocol/clock.h"
-#include "cachelab/protocol/meta_marks.h"
 #include "cachelab/protocol/stats.h"
 #include "cachelab/protocol/trace_sink.h"
 #include "cachelab/sharded_store.h"
@@ -38,7 +37,6 @@ class ServerState {
   const std::int64_t started_unix;
   std::atomic<int> verbosity{0};
   ConnectionStats connections;
-  MetaMarks meta_marks;  // stale / recache-token marks of the meta commands
   // Set by the server for --trace-out: every key a command touches is recorded there.
   TraceSink* trace = nullptr;
   // Set by the server: called by `shutdown` (with -A) from a worker thread.
