@@ -127,6 +127,11 @@ class ModulePolicy {
   // Called by the store before it asks for victims, so that victim() sees the request's time.
   void set_now(Tick now) noexcept { current_now = now; }
   void on_remove(Item* it) { table_->on_remove(instance_, handle_of(it)); }
+  void on_evict(Item* it) {
+    const bool has_evict = table_->struct_size >= offsetof(cachelab_policy_module, on_evict) + sizeof(table_->on_evict) &&
+                           table_->on_evict;
+    (has_evict ? table_->on_evict : table_->on_remove)(instance_, handle_of(it));
+  }
   Item* victim() { return item_of(table_->victim(instance_)); }
   // The module's optional stats callback: "name value" lines with unsigned integer values; other
   // lines are ignored.

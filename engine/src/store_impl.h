@@ -21,11 +21,22 @@
 
 namespace cachelab {
 
-// What every policy provides. Policies own no items: they thread Item::prev/next (and may use
-// Item::policy_u8/policy_u16). victim() only peeks; the store removes the item and then calls
-// on_remove. on_update(old, replacement, old_exptime) moves old's place to its replacement; they
-// are the same item when only its expiry changed in place (its size never does), and old_exptime
-// is the expiry the item had when the policy last saw it (for policies ordered by expiry).
+// The contract between the store and every policy (built-in or module), hook by hook. Policies
+// own no items: they thread Item::prev/next and may use Item::policy_u8/policy_u16, nothing else.
+// - on_insert(it, now): `it` is new in the store. Link it.
+// - on_hit(it, now): `it` was read (get, gat, a failed add, arithmetic). Reorder as you like.
+// - on_update(old, replacement, old_exptime, now): `replacement` takes old's place (a new value);
+//   they are the same item when only its expiry changed in place (its size never does), and
+//   old_exptime is the expiry the item had when the policy last saw it (for expiry-ordered ones).
+// - victim(): the item the policy would evict now, or nullptr. It may reorder its own lists on
+//   the way (CLOCK clears bits, S3-FIFO promotes), but must not assume the item will go: with
+//   -M the store may refuse the write instead, and ask again later.
+// - on_evict(it) (optional): the store removes `it`, which victim() named, to make room (an
+//   expired victim too). Unlink it; remember it (a ghost) if the policy keeps history.
+// - on_remove(it): `it` leaves for any other reason (delete, expiry found by a lookup or the
+//   crawler, flush, a too-large replacement). Unlink it; it is no eviction.
+// A policy without on_evict gets on_remove for evictions too. No hook may free an item.
+// tests/engine/test_policy_contract.cpp drives every policy through all of them.
 template <class P>
 concept EvictionPolicy = requires(P p, Item* it, Tick now) {
   p.on_insert(it, now);
@@ -117,10 +128,13 @@ class StoreImpl final : public Store {
   bool modify(KeyRef key, Tick now, MetaEditor edit) override {
     Item* it = lookup_live(key, now);
     if (!it) return false;
-    ItemMeta meta{it->cas, it->exptime, it->stale != 0, it->token_sent != 0};
+    const Tick accessed = now - it->seconds_since_access(now);
+    ItemMeta meta{it->cas, it->exptime, it->stale != 0, it->token_sent != 0, it->fetched != 0, accessed};
     edit(*it, meta);
     it->stale = meta.stale;
     it->token_sent = meta.token_sent;
+    it->fetched = meta.fetched;
+    if (meta.last_access != accessed) it->stamp_access(meta.last_access);
     if (meta.fresh_cas) it->cas = take_cas();
     else if (meta.cas != it->cas) it->cas = keep_cas_above(meta.cas);
     if (meta.exptime != it->exptime) {
@@ -335,6 +349,9 @@ class StoreImpl final : public Store {
 
  private:
   static constexpr std::size_t kInitialBuckets = 1024;
+  // Why an item leaves, as its policy is told: named by victim() to make room (on_evict), or
+  // deleted, expired, replaced by a too-large value or flushed (on_remove).
+  enum class Leaving { kRemoved, kEvicted };
   static constexpr std::size_t kReclaimScanOnRefusal = 4096;
 
   std::uint64_t charge(std::size_t key_len, std::size_t value_len) const noexcept {
@@ -433,7 +450,8 @@ class StoreImpl final : public Store {
       Item* victim = policy_.victim();
       if (!victim) return false;
       if (victim == keep) {
-        unlink_and_free(victim, hash_of(victim));
+        unlink(victim, hash_of(victim));
+        drop(victim, Leaving::kEvicted);
         keep = nullptr;
         credit = 0;
         continue;
@@ -450,15 +468,16 @@ class StoreImpl final : public Store {
   }
 
   // Removes a victim: an expired one counts as an expiration, a live one as an eviction.
+  // The policy hears of it as an eviction either way: it named the item.
   void evict(Item* victim, Tick now) noexcept {
     unlink(victim, hash_of(victim));
     if (victim->expired_at(now)) {
-      expire(victim);
+      expire(victim, Leaving::kEvicted);
       return;
     }
     ++stats_.evictions;
     if (!victim->fetched) ++stats_.evicted_unfetched;
-    drop(victim);
+    drop(victim, Leaving::kEvicted);
   }
 
   // Tells a policy whose victim() needs the time (policy modules, through host->now) what it is.
@@ -482,6 +501,9 @@ class StoreImpl final : public Store {
       while (policy_.wants_eviction()) {
         Item* victim = policy_.victim();
         if (!victim) return;
+        // -M: no live item is ever evicted, not even for the policy's own budget (found by
+        // tests/engine/test_policy_contract.cpp: slru evicted under -M).
+        if (!config_.evictions_enabled && !victim->expired_at(now)) return;
         evict(victim, now);
       }
     }
@@ -574,10 +596,10 @@ class StoreImpl final : public Store {
   }
 
   // Removes an item already unlinked from the index because it expired.
-  void expire(Item* it) noexcept {
+  void expire(Item* it, Leaving how = Leaving::kRemoved) noexcept {
     ++stats_.expirations;
     if (!it->fetched) ++stats_.expired_unfetched;
-    drop(it);
+    drop(it, how);
   }
 
   void unlink_and_free(Item* it, std::uint64_t hash) noexcept {
@@ -585,8 +607,13 @@ class StoreImpl final : public Store {
     drop(it);
   }
 
-  void drop(Item* it) noexcept {
-    policy_.on_remove(it);
+  void drop(Item* it, Leaving how = Leaving::kRemoved) noexcept {
+    if constexpr (requires(Policy& p) { p.on_evict(it); }) {
+      if (how == Leaving::kEvicted) policy_.on_evict(it);
+      else policy_.on_remove(it);
+    } else {
+      policy_.on_remove(it);
+    }
     --count_;
     used_ -= charge(it);
     std::free(it);

@@ -20,7 +20,13 @@
 namespace cachelab::server {
 namespace {
 
-constexpr std::string_view kMagic = "CLSNAP01";
+// Version 2 adds, after each record's expiry, the item's meta marks and its last access, so
+// that a warm restart keeps stale items stale and handed-out recache tokens handed out.
+// Version 1 files (no marks) are still read.
+constexpr std::string_view kMagic = "CLSNAP02";
+constexpr std::string_view kMagicV1 = "CLSNAP01";
+
+enum MarkBits : std::uint8_t { kFetched = 1, kStale = 2, kTokenSent = 4 };
 
 struct RecordHeader {
   std::uint32_t key_len;
@@ -28,6 +34,8 @@ struct RecordHeader {
   std::uint32_t flags;
   std::uint64_t cas;
   std::int64_t expiry_unix;
+  std::uint8_t marks = 0;                // v2
+  std::int64_t last_access_unix = 0;     // v2; 0 = unknown
 };
 
 std::runtime_error io_error(const std::string& what, const std::string& path) {
@@ -137,7 +145,7 @@ std::string verify(std::FILE* f, std::uint64_t size) {
   constexpr std::uint64_t kSmallest = 8 + 4 + 8 + 8;  // magic, end marker, count, checksum
   char magic[8];
   if (size < kSmallest || std::fread(magic, 1, sizeof magic, f) != sizeof magic ||
-      std::string_view(magic, sizeof magic) != kMagic)
+      (std::string_view(magic, sizeof magic) != kMagic && std::string_view(magic, sizeof magic) != kMagicV1))
     return "not a cachelab snapshot";
   XXH3_state_t state;
   XXH3_64bits_reset(&state);
@@ -176,6 +184,9 @@ std::uint64_t write_snapshot(const std::string& temp, ShardedStore& store, const
       out.put(it.flags);
       out.put(it.cas);
       out.put(expiry);
+      const std::uint8_t marks = (it.fetched ? kFetched : 0) | (it.stale ? kStale : 0) | (it.token_sent ? kTokenSent : 0);
+      out.put(marks);
+      out.put(std::int64_t{clock.unix_of_tick(now - it.seconds_since_access(now))});
       out.write(it.key());
       out.write(it.value());
       ++count;
@@ -236,7 +247,10 @@ SnapshotLoad load_snapshot(const std::string& path, ShardedStore& store, const p
 
   // Pass 2: restore item by item. The checksum matched, so a bad record here means the file
   // changed under us: drop what was restored (a cold start, as promised) and say so.
-  std::fseek(file.get(), static_cast<long>(kMagic.size()), SEEK_SET);
+  char magic[8] = {};
+  std::fseek(file.get(), 0, SEEK_SET);
+  const bool v2 = std::fread(magic, 1, sizeof magic, file.get()) == sizeof magic &&
+                  std::string_view(magic, sizeof magic) == kMagic;
   FileReader in(file.get());
   const std::int64_t now_unix = clock.unix_now();
   const Tick now = clock.tick_of_unix(now_unix);
@@ -254,14 +268,26 @@ SnapshotLoad load_snapshot(const std::string& path, ShardedStore& store, const p
     if (h.key_len == 0) break;  // the end marker
     if (h.key_len > kMaxKeyLength) return fail("bad key length");
     if (!in.get(&h.value_len) || !in.get(&h.flags) || !in.get(&h.cas) || !in.get(&h.expiry_unix) ||
-        h.value_len > size || !in.take(h.key_len, &key) || !in.take(h.value_len, &value))
+        (v2 && (!in.get(&h.marks) || !in.get(&h.last_access_unix))) || h.value_len > size ||
+        !in.take(h.key_len, &key) || !in.take(h.value_len, &value))
       return fail("truncated record");
     ++records;
     if (h.expiry_unix != 0 && h.expiry_unix <= now_unix) continue;  // expired while we were down
     const Tick expiry = h.expiry_unix == 0 ? kNever : clock.tick_of_unix(h.expiry_unix);
     const KeyRef k = ShardedStore::key(key);
-    const StoreResult stored =
-        store.with_shard(k, [&](Store& s) { return s.restore(k, value, h.flags, expiry, h.cas, now); });
+    const StoreResult stored = store.with_shard(k, [&](Store& s) {
+      const StoreResult r = s.restore(k, value, h.flags, expiry, h.cas, now);
+      if (r == StoreResult::kStored && v2)
+        s.modify(k, now, [&](const Item&, ItemMeta& meta) {
+          meta.fetched = h.marks & kFetched;
+          meta.stale = h.marks & kStale;
+          meta.token_sent = h.marks & kTokenSent;
+          // The access may predate this process's clock: keep its age (mod 2^16, as the item does).
+          if (h.last_access_unix > 0 && h.last_access_unix <= now_unix)
+            meta.last_access = now - static_cast<Tick>(std::min<std::int64_t>(now_unix - h.last_access_unix, 0xffff));
+        });
+      return r;
+    });
     if (stored == StoreResult::kStored) ++result.items;
   }
   std::uint64_t count = 0;

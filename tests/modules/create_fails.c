@@ -13,7 +13,7 @@ static void on_update(cachelab_policy* p, cachelab_item* o, cachelab_item* r, ui
 static void on_remove(cachelab_policy* p, cachelab_item* it) { (void)p, (void)it; }
 static cachelab_item* victim(cachelab_policy* p) { (void)p; return NULL; }
 static const cachelab_policy_module table = {CACHELAB_POLICY_ABI_VERSION, sizeof(cachelab_policy_module), "refuses",
-                                             create, destroy, on_insert, on_insert, on_update, on_remove, victim, NULL};
+                                             create, destroy, on_insert, on_insert, on_update, on_remove, victim, NULL, NULL};
 CACHELAB_MODULE_EXPORT const cachelab_policy_module* cachelab_policy_module_init(const cachelab_host_api* h) {
   (void)h;
   return &table;

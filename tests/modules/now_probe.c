@@ -32,7 +32,7 @@ static void on_remove(cachelab_policy* p, cachelab_item* it) { fifo_unlink(&p->l
 static cachelab_item* victim(cachelab_policy* p) { return host->now() > p->last_insert_now ? p->list.head : NULL; }
 
 static const cachelab_policy_module table = {CACHELAB_POLICY_ABI_VERSION, sizeof(cachelab_policy_module), "now-probe",
-                                             create, destroy, on_insert, on_hit, on_update, on_remove, victim, NULL};
+                                             create, destroy, on_insert, on_hit, on_update, on_remove, victim, NULL, NULL};
 CACHELAB_MODULE_EXPORT const cachelab_policy_module* cachelab_policy_module_init(const cachelab_host_api* h) {
   host = h;
   return &table;

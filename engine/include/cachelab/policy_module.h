@@ -106,14 +106,21 @@ typedef struct cachelab_policy_module {
   /* `replacement` takes the place of `old` (an overwrite); they are the same item when only its
    * expiry changed. After this call the host frees `old` (if different) without on_remove. */
   void (*on_update)(cachelab_policy* policy, cachelab_item* old, cachelab_item* replacement, uint64_t now);
-  /* The item leaves (deleted, expired, or evicted after victim() named it): forget it now. */
+  /* The item leaves (deleted, expired, flushed; and evicted, when the module has no on_evict):
+   * forget it now. */
   void (*on_remove)(cachelab_policy* policy, cachelab_item* item);
   /* Names the next item to evict, or NULL when the policy holds none. May reorder internal state
-   * (e.g. a CLOCK hand moving); must not forget the item: the host calls on_remove next. */
+   * (e.g. a CLOCK hand moving); must not forget the item, and must not assume it will go: the
+   * host then calls on_evict (or on_remove), or, with evictions disabled (-M), refuses the write
+   * and keeps the item. */
   cachelab_item* (*victim)(cachelab_policy* policy);
 
   /* Optional (may be NULL): writes "name value" lines of the policy's own statistics. */
   void (*stats)(cachelab_policy* policy, char* buffer, size_t size);
+  /* Optional (may be NULL, or absent when struct_size ends before it): the item leaves because
+   * victim() named it and the host needed room. A policy that keeps history (ghosts) records it
+   * here, and never has to guess which removal was an eviction. */
+  void (*on_evict)(cachelab_policy* policy, cachelab_item* item);
 } cachelab_policy_module;
 
 typedef const cachelab_policy_module* (*cachelab_policy_module_entry)(const cachelab_host_api* host);

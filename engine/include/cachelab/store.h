@@ -59,6 +59,8 @@ struct ItemMeta {
   Tick exptime;
   bool stale;
   bool token_sent;
+  bool fetched;
+  Tick last_access;        // the tick of the last access (kept mod 2^16: Item::stamp_access)
   bool fresh_cas = false;  // set by the editor: take the next CAS of the store's sequence
   bool bump = false;       // set by the editor: this was a read; count a hit, mark it fetched,
                            // stamp its access and tell the policy, as get() does

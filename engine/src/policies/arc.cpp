@@ -62,19 +62,19 @@ class ArcPolicy {
     erase(old);
     push(replacement, kT2);
   }
-  void on_remove(Item* it) {
-    if (it == pending_) {
-      (it->policy_u8 == kT1 ? b1_ : b2_).add(hash_key(it->key()), charge_of(config_, it));
-      pending_ = nullptr;
-    }
+  void on_remove(Item* it) { erase(it); }
+  // Only an eviction leaves a ghost: a deleted or expired key is no sign that the cache is
+  // too small for it.
+  void on_evict(Item* it) {
+    (it->policy_u8 == kT1 ? b1_ : b2_).add(hash_key(it->key()), charge_of(config_, it));
     erase(it);
   }
   // REPLACE from the paper: evict from T1 when it is over its target p (or at it, when the
   // newcomer came back from B2), else from T2.
   Item* victim() noexcept {
     const double t1 = static_cast<double>(t1_used_);
-    if (!t1_.empty() && (t1 > p_ || (incoming_in_b2_ && t1 >= p_) || t2_.empty())) return pending_ = t1_.head();
-    return pending_ = t2_.head();
+    if (!t1_.empty() && (t1 > p_ || (incoming_in_b2_ && t1 >= p_) || t2_.empty())) return t1_.head();
+    return t2_.head();
   }
 
  private:
@@ -96,7 +96,6 @@ class ArcPolicy {
   double p_ = 0;  // target size of T1
   bool incoming_to_t2_ = false;
   bool incoming_in_b2_ = false;
-  Item* pending_ = nullptr;
 };
 
 }  // namespace

@@ -89,11 +89,20 @@ class LirsPolicy {
     }
   }
 
-  void on_remove(Item* it) {
+  void on_remove(Item* it) { leave(it, false); }
+  void on_evict(Item* it) { leave(it, true); }
+
+  Item* victim() {
+    if (!queue_.empty()) return queue_.head();
+    prune();
+    return stack_.empty() ? nullptr : stack_.front().item;
+  }
+
+ private:
+  // An item leaves the cache: deleted or expired (`evicted` false), or evicted.
+  void leave(Item* it, bool evicted) {
     const std::uint64_t key = hash_key(it->key());
     auto found = index_.find(key);
-    const bool evicted = it == pending_;
-    pending_ = nullptr;
     if (it->policy_u8 == kLir) {
       lir_used_ -= charge_of(config_, it);
       if (found != index_.end()) erase_entry(found);
@@ -114,13 +123,6 @@ class LirsPolicy {
     }
   }
 
-  Item* victim() {
-    if (!queue_.empty()) return pending_ = queue_.head();
-    prune();
-    return pending_ = stack_.empty() ? nullptr : stack_.front().item;
-  }
-
- private:
   static constexpr std::uint8_t kHir = 0, kLir = 1;
   struct Entry {
     std::uint64_t key;
@@ -182,7 +184,6 @@ class LirsPolicy {
   std::uint64_t nonresident_used_ = 0;
   std::deque<std::pair<std::uint64_t, std::uint64_t>> nonresident_order_;
   std::uint64_t seq_ = 0;
-  Item* pending_ = nullptr;
 };
 
 }  // namespace

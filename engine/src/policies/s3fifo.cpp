@@ -45,13 +45,15 @@ class S3FifoPolicy {
     push(replacement, queue);
     replacement->policy_u16 = hits;
   }
-  void on_remove(Item* it) {
-    if (it == pending_ && it->policy_u8 == kSmall) ghost_.add(hash_key(it->key()), charge_of(config_, it));
-    if (it == pending_) pending_ = nullptr;
+  void on_remove(Item* it) { erase(it); }
+  // An item evicted from small is remembered in the ghost (a quick return goes to main).
+  void on_evict(Item* it) {
+    if (it->policy_u8 == kSmall) ghost_.add(hash_key(it->key()), charge_of(config_, it));
     erase(it);
   }
   // Moves items between queues as the algorithm says until one must go; that one is returned
-  // (the store then removes it, and on_remove records it in the ghost if it left from small).
+  // (the store then removes it with on_evict). The moves are the algorithm's own reordering:
+  // they stand even when the store does not evict the victim (-M refuses instead).
   Item* victim() {
     for (;;) {
       if (small_.empty() && main_.empty()) return nullptr;
@@ -63,7 +65,7 @@ class S3FifoPolicy {
           main_.move_to_back(it);
           continue;
         }
-        return pending_ = it;
+        return it;
       }
       Item* it = small_.head();
       if (it->policy_u16 >= threshold_) {
@@ -72,7 +74,7 @@ class S3FifoPolicy {
         it->policy_u16 = 0;
         continue;
       }
-      return pending_ = it;
+      return it;
     }
   }
 
@@ -95,7 +97,6 @@ class S3FifoPolicy {
   IntrusiveList small_, main_;
   std::uint64_t small_used_ = 0, main_used_ = 0;
   GhostQueue ghost_;
-  Item* pending_ = nullptr;  // the last victim handed out
 };
 
 }  // namespace

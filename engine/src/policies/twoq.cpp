@@ -39,14 +39,15 @@ class TwoQPolicy {
     erase(old);
     push(replacement, queue);
   }
-  void on_remove(Item* it) {
-    if (it == pending_ && it->policy_u8 == kA1in) out_.add(hash_key(it->key()), charge_of(config_, it));
-    if (it == pending_) pending_ = nullptr;
+  void on_remove(Item* it) { erase(it); }
+  // An item evicted from A1in is remembered in A1out.
+  void on_evict(Item* it) {
+    if (it->policy_u8 == kA1in) out_.add(hash_key(it->key()), charge_of(config_, it));
     erase(it);
   }
   Item* victim() noexcept {
-    if (!a1in_.empty() && (in_used_ > in_capacity_ || am_.empty())) return pending_ = a1in_.head();
-    return pending_ = am_.head();
+    if (!a1in_.empty() && (in_used_ > in_capacity_ || am_.empty())) return a1in_.head();
+    return am_.head();
   }
 
  private:
@@ -74,7 +75,6 @@ class TwoQPolicy {
   IntrusiveList a1in_, am_;
   std::uint64_t in_used_ = 0;
   GhostQueue out_;
-  Item* pending_ = nullptr;
 };
 
 }  // namespace

@@ -81,7 +81,7 @@ static cachelab_item* clock_victim(cachelab_policy* p) {
 static const cachelab_policy_module module = {
     CACHELAB_POLICY_ABI_VERSION, sizeof(cachelab_policy_module), "clock-c",
     clock_create, clock_destroy, clock_on_insert, clock_on_hit, clock_on_update, clock_on_remove,
-    clock_victim, NULL,
+    clock_victim, NULL, NULL,
 };
 
 CACHELAB_MODULE_EXPORT const cachelab_policy_module* cachelab_policy_module_init(const cachelab_host_api* h) {

@@ -114,7 +114,7 @@ void stats(cachelab_policy* p, char* buffer, std::size_t size) {
 
 const cachelab_policy_module table = {
     CACHELAB_POLICY_ABI_VERSION, sizeof(cachelab_policy_module), "slru-cpp", create, destroy, on_insert,
-    on_hit, on_update, on_remove, victim, stats,
+    on_hit, on_update, on_remove, victim, stats, nullptr,
 };
 
 }  // namespace
