@@ -33,18 +33,16 @@ void general_stats(Call& call) {
   out.stat("total_connections", st.connections.total.load(std::memory_order_relaxed));
   out.stat("rejected_connections", st.connections.rejected.load(std::memory_order_relaxed));
   out.stat("write_stall_closes", st.connections.write_stalled.load(std::memory_order_relaxed));
-  auto counter = [&](Counter c) { out.stat(counter_name(c), st.total(c)); };
-  for (Counter c : {Counter::kCmdGet, Counter::kCmdSet, Counter::kCmdFlush, Counter::kCmdTouch,
-                    Counter::kCmdMeta, Counter::kGetHits, Counter::kGetMisses})
-    counter(c);
+  auto counters = [&](CounterGroup group) {
+    for (std::size_t i = 0; i < static_cast<std::size_t>(Counter::kCount); ++i) {
+      const auto c = static_cast<Counter>(i);
+      if (counter_group(c) == group) out.stat(counter_name(c), st.total(c));
+    }
+  };
+  counters(CounterGroup::kBeforeExpired);
   out.stat("get_expired", store.expired_misses);
   out.stat("get_flushed", std::uint64_t{0});
-  for (Counter c : {Counter::kDeleteMisses, Counter::kDeleteHits, Counter::kIncrMisses,
-                    Counter::kIncrHits, Counter::kDecrMisses, Counter::kDecrHits, Counter::kCasMisses,
-                    Counter::kCasHits, Counter::kCasBadval, Counter::kTouchHits, Counter::kTouchMisses,
-                    Counter::kStoreTooLarge, Counter::kStoreNoMemory, Counter::kBytesRead,
-                    Counter::kBytesWritten})
-    counter(c);
+  counters(CounterGroup::kAfterExpired);
   out.stat("limit_maxbytes", st.store.config().capacity);
   out.stat("accepting_conns", std::uint64_t{1});
   out.stat("threads", static_cast<std::uint64_t>(st.settings.threads));

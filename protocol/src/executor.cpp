@@ -9,34 +9,13 @@ namespace {
 
 using detail::Handler;
 
-constexpr std::array<Handler, static_cast<std::size_t>(CommandId::kCount)> make_table() {
-  std::array<Handler, static_cast<std::size_t>(CommandId::kCount)> t{};
-  auto at = [&t](CommandId id) -> Handler& { return t[static_cast<std::size_t>(id)]; };
-  at(CommandId::kGet) = at(CommandId::kGets) = at(CommandId::kGat) = at(CommandId::kGats) =
-      detail::handle_get;
-  at(CommandId::kSet) = at(CommandId::kAdd) = at(CommandId::kReplace) = detail::handle_storage;
-  at(CommandId::kAppend) = at(CommandId::kPrepend) = at(CommandId::kCas) = detail::handle_storage;
-  at(CommandId::kDelete) = detail::handle_delete;
-  at(CommandId::kIncr) = at(CommandId::kDecr) = detail::handle_arith;
-  at(CommandId::kTouch) = detail::handle_touch;
-  at(CommandId::kFlushAll) = detail::handle_flush_all;
-  at(CommandId::kVersion) = detail::handle_version;
-  at(CommandId::kVerbosity) = detail::handle_verbosity;
-  at(CommandId::kQuit) = detail::handle_quit;
-  at(CommandId::kShutdown) = detail::handle_shutdown;
-  at(CommandId::kStats) = detail::handle_stats;
-  at(CommandId::kMetaGet) = detail::handle_meta_get;
-  at(CommandId::kMetaSet) = detail::handle_meta_set;
-  at(CommandId::kMetaDelete) = detail::handle_meta_delete;
-  at(CommandId::kMetaArith) = detail::handle_meta_arith;
-  at(CommandId::kMetaNoop) = detail::handle_meta_noop;
-  at(CommandId::kMetaDebug) = detail::handle_meta_debug;
-  return t;
-}
-
-constexpr auto kHandlers = make_table();
-
-bool is_meta(CommandId id) noexcept { return id >= CommandId::kMetaGet && id <= CommandId::kMetaDebug; }
+// Expanded from the one command list (commands.h): every id has its handler.
+constexpr std::array<Handler, static_cast<std::size_t>(CommandId::kCount)> kHandlers{
+    nullptr,  // kUnknown
+#define CACHELAB_COMMAND_HANDLER(id, name, handler, kind) detail::handler,
+    CACHELAB_COMMANDS(CACHELAB_COMMAND_HANDLER)
+#undef CACHELAB_COMMAND_HANDLER
+};
 
 // Replies for errors the parser found. A data error on a `set` drops the old value, as memcached
 // does, so that a failed update never leaves a stale value readable.

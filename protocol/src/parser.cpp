@@ -8,30 +8,14 @@
 namespace cachelab::protocol {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, CommandId>, 26> kCommandNames{{
-    {"get", CommandId::kGet},          {"gets", CommandId::kGets},
-    {"gat", CommandId::kGat},          {"gats", CommandId::kGats},
-    {"set", CommandId::kSet},          {"add", CommandId::kAdd},
-    {"replace", CommandId::kReplace},  {"append", CommandId::kAppend},
-    {"prepend", CommandId::kPrepend},  {"cas", CommandId::kCas},
-    {"delete", CommandId::kDelete},    {"incr", CommandId::kIncr},
-    {"decr", CommandId::kDecr},        {"touch", CommandId::kTouch},
-    {"flush_all", CommandId::kFlushAll}, {"version", CommandId::kVersion},
-    {"verbosity", CommandId::kVerbosity}, {"quit", CommandId::kQuit},
-    {"stats", CommandId::kStats},      {"shutdown", CommandId::kShutdown},
-    {"mg", CommandId::kMetaGet},       {"ms", CommandId::kMetaSet},
-    {"md", CommandId::kMetaDelete},    {"ma", CommandId::kMetaArith},
-    {"mn", CommandId::kMetaNoop},      {"me", CommandId::kMetaDebug},
-}};
+#define CACHELAB_COMMAND_NAME(id, name, handler, kind) {name, CommandId::id},
+constexpr std::pair<std::string_view, CommandId> kCommandNames[] = {CACHELAB_COMMANDS(CACHELAB_COMMAND_NAME)};
+#undef CACHELAB_COMMAND_NAME
 
 CommandId lookup_command(std::string_view name) noexcept {
   for (const auto& [text, id] : kCommandNames)
     if (text == name) return id;
   return CommandId::kUnknown;
-}
-
-bool is_multi_key_read(CommandId id) noexcept {
-  return id == CommandId::kGet || id == CommandId::kGets || id == CommandId::kGat || id == CommandId::kGats;
 }
 
 // Where the keys start: gat and gats have their exptime first.

@@ -3,14 +3,17 @@
 namespace cachelab::protocol {
 
 std::string_view counter_name(Counter c) noexcept {
-  static constexpr std::array<std::string_view, static_cast<std::size_t>(Counter::kCount)> kNames{
-      "cmd_get", "cmd_set", "cmd_flush", "cmd_touch", "cmd_meta",
-      "get_hits", "get_misses",
-      "delete_misses", "delete_hits", "incr_misses", "incr_hits", "decr_misses", "decr_hits",
-      "cas_misses", "cas_hits", "cas_badval", "touch_hits", "touch_misses",
-      "store_too_large", "store_no_memory",
-      "bytes_read", "bytes_written"};
+#define CACHELAB_COUNTER_NAME(id, name, group) name,
+  static constexpr std::string_view kNames[] = {CACHELAB_COUNTERS(CACHELAB_COUNTER_NAME)};
+#undef CACHELAB_COUNTER_NAME
   return kNames[static_cast<std::size_t>(c)];
+}
+
+CounterGroup counter_group(Counter c) noexcept {
+#define CACHELAB_COUNTER_GROUP(id, name, group) CounterGroup::group,
+  static constexpr CounterGroup kGroups[] = {CACHELAB_COUNTERS(CACHELAB_COUNTER_GROUP)};
+#undef CACHELAB_COUNTER_GROUP
+  return kGroups[static_cast<std::size_t>(c)];
 }
 
 }  // namespace cachelab::protocol

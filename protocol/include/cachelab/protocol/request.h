@@ -6,19 +6,33 @@
 #include <string_view>
 #include <vector>
 
+#include "cachelab/protocol/commands.h"
 #include "cachelab/types.h"
 
 namespace cachelab::protocol {
 
+#define CACHELAB_COMMAND_ID(id, name, handler, kind) id,
 enum class CommandId : std::uint8_t {
   kUnknown,
-  kGet, kGets, kGat, kGats,
-  kSet, kAdd, kReplace, kAppend, kPrepend, kCas,
-  kDelete, kIncr, kDecr, kTouch,
-  kFlushAll, kVersion, kVerbosity, kQuit, kStats, kShutdown,
-  kMetaGet, kMetaSet, kMetaDelete, kMetaArith, kMetaNoop, kMetaDebug,
+  CACHELAB_COMMANDS(CACHELAB_COMMAND_ID)
   kCount  // number of ids: sizes the executor's handler table
 };
+#undef CACHELAB_COMMAND_ID
+
+enum class CommandKind : std::uint8_t { kOther, kRetrieval, kStorage, kMeta, kMetaStorage };
+
+// The kind of each command, from the one list in commands.h.
+constexpr CommandKind command_kind(CommandId id) noexcept {
+  switch (id) {
+#define CACHELAB_COMMAND_KIND(id, name, handler, kind) \
+  case CommandId::id:                                  \
+    return CommandKind::kind;
+    CACHELAB_COMMANDS(CACHELAB_COMMAND_KIND)
+#undef CACHELAB_COMMAND_KIND
+    default:
+      return CommandKind::kOther;
+  }
+}
 
 // Problems the parser finds before the executor runs; each has a fixed memcached reply.
 enum class ParseError : std::uint8_t {
@@ -67,8 +81,12 @@ struct Request {
 
 // Which commands carry a data block after their line.
 constexpr bool has_data_block(CommandId id) noexcept {
-  return (id >= CommandId::kSet && id <= CommandId::kCas) || id == CommandId::kMetaSet;
+  return command_kind(id) == CommandKind::kStorage || command_kind(id) == CommandKind::kMetaStorage;
 }
+constexpr bool is_meta(CommandId id) noexcept {
+  return command_kind(id) == CommandKind::kMeta || command_kind(id) == CommandKind::kMetaStorage;
+}
+constexpr bool is_multi_key_read(CommandId id) noexcept { return command_kind(id) == CommandKind::kRetrieval; }
 
 // memcached's key rules: 1..250 bytes, no control bytes or spaces (tokens never hold a space).
 bool valid_key(std::string_view key) noexcept;

@@ -9,18 +9,43 @@
 
 namespace cachelab::protocol {
 
-enum class Counter : std::uint8_t {
-  kCmdGet, kCmdSet, kCmdFlush, kCmdTouch, kCmdMeta,
-  kGetHits, kGetMisses,
-  kDeleteMisses, kDeleteHits, kIncrMisses, kIncrHits, kDecrMisses, kDecrHits,
-  kCasMisses, kCasHits, kCasBadval, kTouchHits, kTouchMisses,
-  kStoreTooLarge, kStoreNoMemory,
-  kBytesRead, kBytesWritten,
-  kCount
-};
+// Every per-command counter, once: its id, memcached's name for it, and where `stats` prints it
+// (memcached's order puts get_expired and get_flushed, which come from the store, between the
+// two groups). The enum, the names and the stats output are expanded from this list: a counter
+// added here is counted, named and printed, with nothing else to change.
+#define CACHELAB_COUNTERS(X)                     \
+  X(kCmdGet, "cmd_get", kBeforeExpired)          \
+  X(kCmdSet, "cmd_set", kBeforeExpired)          \
+  X(kCmdFlush, "cmd_flush", kBeforeExpired)      \
+  X(kCmdTouch, "cmd_touch", kBeforeExpired)      \
+  X(kCmdMeta, "cmd_meta", kBeforeExpired)        \
+  X(kGetHits, "get_hits", kBeforeExpired)        \
+  X(kGetMisses, "get_misses", kBeforeExpired)    \
+  X(kDeleteMisses, "delete_misses", kAfterExpired) \
+  X(kDeleteHits, "delete_hits", kAfterExpired)   \
+  X(kIncrMisses, "incr_misses", kAfterExpired)   \
+  X(kIncrHits, "incr_hits", kAfterExpired)       \
+  X(kDecrMisses, "decr_misses", kAfterExpired)   \
+  X(kDecrHits, "decr_hits", kAfterExpired)       \
+  X(kCasMisses, "cas_misses", kAfterExpired)     \
+  X(kCasHits, "cas_hits", kAfterExpired)         \
+  X(kCasBadval, "cas_badval", kAfterExpired)     \
+  X(kTouchHits, "touch_hits", kAfterExpired)     \
+  X(kTouchMisses, "touch_misses", kAfterExpired) \
+  X(kStoreTooLarge, "store_too_large", kAfterExpired) \
+  X(kStoreNoMemory, "store_no_memory", kAfterExpired) \
+  X(kBytesRead, "bytes_read", kAfterExpired)     \
+  X(kBytesWritten, "bytes_written", kAfterExpired)
+
+#define CACHELAB_COUNTER_ID(id, name, group) id,
+enum class Counter : std::uint8_t { CACHELAB_COUNTERS(CACHELAB_COUNTER_ID) kCount };
+#undef CACHELAB_COUNTER_ID
+
+enum class CounterGroup : std::uint8_t { kBeforeExpired, kAfterExpired };
 
 // memcached's names, indexed by Counter.
 std::string_view counter_name(Counter c) noexcept;
+CounterGroup counter_group(Counter c) noexcept;
 
 class CommandStats {
  public:
