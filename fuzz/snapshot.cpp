@@ -1,7 +1,7 @@
 // libFuzzer target: the warm-restart snapshot loader. The first input byte decides whether the
 // rest is the file as is (odd: the checksum must catch it), or the body of a file that the
-// harness completes with the magic and a correct checksum (even), so that the record parser
-// behind the checksum is reached. Checked: no crash or sanitizer report, and a refused file
+// harness completes with a magic (version 1 or 2, by the next bit) and a correct checksum
+// (even), so that the record parser behind the checksum is reached. Checked: no crash or sanitizer report, and a refused file
 // leaves the store empty ("nothing was loaded").
 #include <cstddef>
 #include <cstdint>
@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (data[0] & 1) {
     file.assign(reinterpret_cast<const char*>(data + 1), size - 1);
   } else {
-    file = "CLSNAP01";
+    file = (data[0] & 2) ? "CLSNAP02" : "CLSNAP01";  // both versions' record parsers
     file.append(reinterpret_cast<const char*>(data + 1), size - 1);
     const std::uint64_t sum = XXH3_64bits(file.data(), file.size());
     file.append(reinterpret_cast<const char*>(&sum), sizeof sum);

@@ -84,7 +84,7 @@ class SnapshotFaults(unittest.TestCase):
                     got += os.read(reader, 65536)
                 except BlockingIOError:
                     pass
-            self.assertTrue(got.startswith(b"CLSNAP01"), got[:16])
+            self.assertTrue(got.startswith(b"CLSNAP02"), got[:16])
             self.assertGreaterEqual(len(got), 100000)
             time.sleep(0.2)
             self.assertIsNone(s.proc.poll())  # still writing: blocked on the full pipe
