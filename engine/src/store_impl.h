@@ -129,8 +129,10 @@ class StoreImpl final : public Store {
     Item* it = lookup_live(key, now);
     if (!it) return false;
     const Tick accessed = now - it->seconds_since_access(now);
-    ItemMeta meta{it->cas, it->exptime, it->stale != 0, it->token_sent != 0, it->fetched != 0, accessed};
+    ItemMeta meta{it->cas, it->exptime, it->stale != 0, it->token_sent != 0, it->fetched != 0, accessed,
+                  it->binary_key()};
     edit(*it, meta);
+    it->set_binary_key(meta.binary_key);
     it->stale = meta.stale;
     it->token_sent = meta.token_sent;
     it->fetched = meta.fetched;

@@ -50,8 +50,9 @@ bool check_line(Call& call, std::string_view too_long) {
 
 // The status line of mg's hit, written while the item is held: flags in request order, T N R
 // applied where they stand (so `t` before `T` shows the old TTL, as memcached's loop does),
-// then Z X W.
-void write_hit_line(Call& call, const MetaRequest& m, const Item& it, ItemMeta& meta, bool created) {
+// then Z X W. An over-long O stops it where it stands, as memcached's loop does: what came
+// before (a new TTL) stays, nothing after (the win, the bump) happens; returns false then.
+bool write_hit_line(Call& call, const MetaRequest& m, const Item& it, ItemMeta& meta, bool created) {
   ReplyBuffer& out = call.out;
   if (m.value) {
     out.raw("VA ");
@@ -84,8 +85,11 @@ void write_hit_line(Call& call, const MetaRequest& m, const Item& it, ItemMeta& 
       case 'f': out.raw(" f"), out.number(it.flags); break;
       case 'l': out.raw(" l"), out.number(it.seconds_since_access(call.now)); break;
       case 'h': out.raw(it.fetched ? " h1" : " h0"); break;
-      case 'O': out.raw(" "), out.raw(t); break;
-      case 'k': append_meta_key(out, it.key(), m.key_binary); break;
+      case 'O':
+        if (t.size() > kMaxOpaqueLength) return false;
+        out.raw(" "), out.raw(t);
+        break;
+      case 'k': append_meta_key(out, it.key(), it.binary_key()); break;  // as the item was stored
       default: break;
     }
   }
@@ -104,6 +108,7 @@ void write_hit_line(Call& call, const MetaRequest& m, const Item& it, ItemMeta& 
     out.raw(it.value());
     out.raw("\r\n");
   }
+  return true;
 }
 
 }  // namespace
@@ -117,11 +122,9 @@ Outcome handle_meta_get(Call& call) {
     call.out.line(*error);
     return Outcome::kContinue;
   }
-  if (opaque_too_long(m)) {
-    call.out.line("CLIENT_ERROR opaque token too long");
-    return Outcome::kContinue;
-  }
   const KeyRef key = call.key(m.key);
+  const std::size_t mark = call.out.mark();
+  bool opaque_error = opaque_too_long(m);  // a miss says so too; a hit once it reaches the O
   std::uint64_t traced = 0;  // key + value bytes of a hit, for --trace-out
   const bool hit = call.state.store.with_shard(key, [&](Store& s) {
     // N: a miss creates an empty item (never expiring until N's TTL is applied where N stands
@@ -133,10 +136,15 @@ Outcome handle_meta_get(Call& call) {
     // a won token or a new TTL is written back in place.
     return s.modify(key, call.now, [&](const Item& it, ItemMeta& meta) {
       traced = it.key_len + it.value_len;
-      write_hit_line(call, m, it, meta, created);
-      meta.bump = !m.no_update;
+      opaque_error = !write_hit_line(call, m, it, meta, created);
+      meta.bump = !m.no_update && !opaque_error;
     });
   });
+  if (opaque_error) {
+    call.out.rollback(mark);
+    call.out.line("CLIENT_ERROR opaque token too long");
+    return Outcome::kContinue;
+  }
   count_read(call.stats, m.new_ttl, hit);
   trace(call, TraceOp::kGet, m.key, traced);
   if (!hit && !m.no_reply) {
@@ -155,10 +163,6 @@ Outcome handle_meta_set(Call& call) {
     call.out.line(*error);
     return Outcome::kContinue;
   }
-  if (opaque_too_long(m)) {
-    call.out.line("CLIENT_ERROR opaque token too long");
-    return Outcome::kContinue;
-  }
   StoreMode mode = StoreMode::kSet;
   switch (m.mode) {
     case 0: case 'S': break;
@@ -169,6 +173,10 @@ Outcome handle_meta_set(Call& call) {
     default:
       call.out.line("CLIENT_ERROR invalid mode for ms M token");
       return Outcome::kContinue;
+  }
+  if (opaque_too_long(m)) {  // memcached finds it first but reports the mode before it
+    call.out.line("CLIENT_ERROR opaque token too long");
+    return Outcome::kContinue;
   }
   // A CAS upgrades set and replace to cas; add ignores it; append and prepend check it.
   const bool cas_mode = m.has_cas && (mode == StoreMode::kSet || mode == StoreMode::kReplace);
@@ -208,6 +216,7 @@ Outcome handle_meta_set(Call& call) {
     if (r != StoreResult::kStored) return r;
     s.modify(key, call.now, [&](const Item& it, ItemMeta& meta) {
       stored_size = it.key_len + it.value_len;
+      meta.binary_key = m.key_binary;  // later replies echo the key as it was sent here
       if (stale_write) {
         meta.stale = true;
         meta.token_sent = token_sent;
@@ -316,10 +325,9 @@ Outcome handle_meta_arith(Call& call) {
       call.out.line("CLIENT_ERROR invalid mode for ma M token");
       return Outcome::kContinue;
   }
-  if (opaque_too_long(m)) {
-    call.out.line("CLIENT_ERROR opaque token too long");
-    return Outcome::kContinue;
-  }
+  // An over-long O is found while the reply is written, after the arithmetic (memcached): the
+  // number changes, the client gets the error.
+  bool opaque_error = false;
   const KeyRef key = call.key(m.key);
   std::uint64_t value = 0;
   bool created = false;
@@ -361,10 +369,14 @@ Outcome handle_meta_arith(Call& call) {
           case 'N':
             if (created) meta.exptime = call.state.clock.expiry(m.vivify_ttl);
             break;
-          case 'O': call.out.raw(" "), call.out.raw(t); break;
+          case 'O':
+            if (t.size() > kMaxOpaqueLength) opaque_error = true;
+            else call.out.raw(" "), call.out.raw(t);
+            break;
           case 'k': append_meta_key(call.out, m.key, m.key_binary); break;
           default: break;
         }
+        if (opaque_error) return;
       }
       if (m.value) {
         call.out.raw("\r\n");
@@ -374,6 +386,12 @@ Outcome handle_meta_arith(Call& call) {
     });
     return r;
   });
+  const bool echoes = result == ArithResult::kOk || result == ArithResult::kNotFound || result == ArithResult::kExists;
+  if (echoes && (opaque_error || opaque_too_long(m))) {
+    call.out.rollback(mark);
+    call.out.line("CLIENT_ERROR opaque token too long");
+    return Outcome::kContinue;
+  }
   switch (result) {
     case ArithResult::kOk:
       call.stats.add(incr ? Counter::kIncrHits : Counter::kDecrHits);
@@ -431,7 +449,7 @@ Outcome handle_meta_debug(Call& call) {
   const bool hit = call.state.store.with_shard(key, [&](Store& s) {
     return s.peek(key, call.now, [&](const Item& it) {
       call.out.raw("ME ");
-      call.out.raw(binary ? base64_encode(it.key()) : std::string(it.key()));
+      call.out.raw(it.binary_key() ? base64_encode(it.key()) : std::string(it.key()));
       call.out.raw(" exp=");
       append_signed(call.out, it.exptime == kNever ? -1 : -ttl_of(it.exptime, call.now));
       call.out.raw(" la=");

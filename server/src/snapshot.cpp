@@ -26,7 +26,7 @@ namespace {
 constexpr std::string_view kMagic = "CLSNAP02";
 constexpr std::string_view kMagicV1 = "CLSNAP01";
 
-enum MarkBits : std::uint8_t { kFetched = 1, kStale = 2, kTokenSent = 4 };
+enum MarkBits : std::uint8_t { kFetched = 1, kStale = 2, kTokenSent = 4, kBinaryKey = 8 };
 
 struct RecordHeader {
   std::uint32_t key_len;
@@ -184,7 +184,8 @@ std::uint64_t write_snapshot(const std::string& temp, ShardedStore& store, const
       out.put(it.flags);
       out.put(it.cas);
       out.put(expiry);
-      const std::uint8_t marks = (it.fetched ? kFetched : 0) | (it.stale ? kStale : 0) | (it.token_sent ? kTokenSent : 0);
+      const std::uint8_t marks = (it.fetched ? kFetched : 0) | (it.stale ? kStale : 0) |
+                                  (it.token_sent ? kTokenSent : 0) | (it.binary_key() ? kBinaryKey : 0);
       out.put(marks);
       out.put(std::int64_t{clock.unix_of_tick(now - it.seconds_since_access(now))});
       out.write(it.key());
@@ -282,9 +283,10 @@ SnapshotLoad load_snapshot(const std::string& path, ShardedStore& store, const p
           meta.fetched = h.marks & kFetched;
           meta.stale = h.marks & kStale;
           meta.token_sent = h.marks & kTokenSent;
-          // The access may predate this process's clock: keep its age (mod 2^16, as the item does).
+          meta.binary_key = h.marks & kBinaryKey;
+          // The access may predate this process's clock: keep its age (up to what the item keeps).
           if (h.last_access_unix > 0 && h.last_access_unix <= now_unix)
-            meta.last_access = now - static_cast<Tick>(std::min<std::int64_t>(now_unix - h.last_access_unix, 0xffff));
+            meta.last_access = now - static_cast<Tick>(std::min<std::int64_t>(now_unix - h.last_access_unix, 0x7fff));
         });
       return r;
     });

@@ -4,7 +4,8 @@
 // Layout and why each field is there (see docs/ARCHITECTURE.md for the byte count per item):
 //   chain     8  hash-chain link: the index is intrusive, so it allocates nothing per item. A user-space
 //                address fits in 48 bits (x86-64 and AArch64 Linux), so the top 16 hold the
-//                last-access time (seconds mod 2^16, the server's clock): no extra byte for it
+//                last-access time (15 bits: seconds mod 2^15, the server's clock) and whether
+//                the key came in base64 (meta `b`, echoed so): no extra byte for either
 //   prev,next 16 the policy's hooks: every built-in policy is a set of intrusive lists
 //   cas       8  CAS unique (server) or the origin version the copy was filled from (simulator)
 //   exptime   4  absolute expiry in engine ticks, 0 = never
@@ -26,7 +27,7 @@ namespace cachelab {
 struct Item {
   static constexpr std::uint32_t kMaxValueLen = (1u << 29) - 1;
 
-  std::uintptr_t chain;  // next item in the hash chain (low 48 bits) | last access (top 16)
+  std::uintptr_t chain;  // next item in the hash chain (low 48 bits) | last access (15) | binary key (1)
   Item* prev;
   Item* next;
   std::uint64_t cas;
@@ -52,18 +53,23 @@ struct Item {
 
   static constexpr unsigned kAccessShift = 48;
   static constexpr std::uintptr_t kChainMask = (std::uintptr_t{1} << kAccessShift) - 1;
+  static constexpr std::uintptr_t kAccessMask = std::uintptr_t{0x7fff} << kAccessShift;
+  static constexpr std::uintptr_t kBinaryKey = std::uintptr_t{1} << 63;
   Item* hnext() const noexcept { return reinterpret_cast<Item*>(chain & kChainMask); }
   void set_hnext(Item* next) noexcept {
     chain = (chain & ~kChainMask) | reinterpret_cast<std::uintptr_t>(next);
   }
-  // Seconds since the last access, as memcached's `mg l` and `me la` report it. Kept mod 2^16
-  // (18.2 hours): an older item reads younger than it is (docs/PROTOCOL.md lists it).
+  // Seconds since the last access, as memcached's `mg l` and `me la` report it. Kept mod 2^15
+  // (9.1 hours): an older item reads younger than it is (docs/PROTOCOL.md lists it).
   Tick seconds_since_access(Tick now) const noexcept {
-    return static_cast<std::uint16_t>(static_cast<std::uint16_t>(now) - static_cast<std::uint16_t>(chain >> kAccessShift));
+    return (now - static_cast<Tick>((chain & kAccessMask) >> kAccessShift)) & 0x7fff;
   }
   void stamp_access(Tick now) noexcept {
-    chain = (chain & kChainMask) | (static_cast<std::uintptr_t>(static_cast<std::uint16_t>(now)) << kAccessShift);
+    chain = (chain & ~kAccessMask) | (static_cast<std::uintptr_t>(now & 0x7fff) << kAccessShift);
   }
+  // The key was sent in base64 (meta `b`): replies echo it so, as memcached's ITEM_KEY_BINARY.
+  bool binary_key() const noexcept { return chain & kBinaryKey; }
+  void set_binary_key(bool binary) noexcept { chain = binary ? chain | kBinaryKey : chain & ~kBinaryKey; }
 };
 
 static_assert(sizeof(void*) == 8, "the item keeps its last-access time in a pointer's top 16 bits");

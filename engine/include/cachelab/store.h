@@ -60,7 +60,8 @@ struct ItemMeta {
   bool stale;
   bool token_sent;
   bool fetched;
-  Tick last_access;        // the tick of the last access (kept mod 2^16: Item::stamp_access)
+  Tick last_access;        // the tick of the last access (kept mod 2^15: Item::stamp_access)
+  bool binary_key;         // the key came in base64 (meta `b`)
   bool fresh_cas = false;  // set by the editor: take the next CAS of the store's sequence
   bool bump = false;       // set by the editor: this was a read; count a hit, mark it fetched,
                            // stamp its access and tell the policy, as get() does

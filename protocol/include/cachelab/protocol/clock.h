@@ -35,8 +35,11 @@ inline constexpr std::int64_t kMaxRelativeExptime = 60 * 60 * 24 * 30;  // memca
 
 class ExpiryClock {
  public:
-  // Tick 1 means "long past"; the clock starts at tick 2 so that it is always expired.
-  explicit ExpiryClock(const Clock& clock) : clock_(clock), base_(clock.unix_now() - 2) {}
+  // Tick 1 means "long past". The clock starts at tick 62, as memcached's current_time does
+  // (its process_started is set 62 s back), so that a TTL gone negative (`mg T-1 t`), which
+  // both print as an unsigned 32-bit number, reads the same on both.
+  explicit ExpiryClock(const Clock& clock) : clock_(clock), base_(clock.unix_now() - kFirstTick) {}
+  static constexpr std::int64_t kFirstTick = 62;
 
   std::int64_t unix_now() const { return clock_.unix_now(); }
   Tick now() const { return tick_of_unix(unix_now()); }
