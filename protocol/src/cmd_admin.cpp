@@ -17,8 +17,8 @@ Outcome handle_flush_all(Call& call) {
   }
   call.stats.add(Counter::kCmdFlush);
   const bool has_delay = t.size() == 3 || (t.size() == 2 && !call.noreply);
-  std::int64_t delay = 0;
-  if (has_delay && !parse_i64(t[1], &delay)) {
+  std::int32_t delay = 0;
+  if (has_delay && !parse_i32(t[1], &delay)) {
     call.out.line(reply::kInvalidExptime);
     return Outcome::kContinue;
   }

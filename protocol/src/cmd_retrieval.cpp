@@ -27,8 +27,8 @@ Outcome handle_get(Call& call) {
   Tick exptime = kNever;
   std::size_t first_key = 1;
   if (touch) {
-    std::int64_t wire = 0;
-    if (!parse_i64(t[1], &wire)) {
+    std::int32_t wire = 0;
+    if (!parse_i32(t[1], &wire)) {
       call.out.line(reply::kInvalidExptime);
       return Outcome::kContinue;
     }

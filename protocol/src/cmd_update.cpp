@@ -155,8 +155,8 @@ Outcome handle_touch(Call& call) {
     call.out.line(reply::kBadFormat);
     return Outcome::kContinue;
   }
-  std::int64_t wire = 0;
-  if (!parse_i64(t[2], &wire)) {
+  std::int32_t wire = 0;
+  if (!parse_i32(t[2], &wire)) {
     call.out.line(reply::kInvalidExptime);
     return Outcome::kContinue;
   }

@@ -1,9 +1,6 @@
 #include "meta_flags.h"
 
 #include <array>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 
 #include "cachelab/protocol/base64.h"
 
@@ -12,60 +9,7 @@ namespace {
 
 constexpr std::string_view kBadToken = "CLIENT_ERROR bad token in command line format";
 
-// strto* want a NUL-terminated string; tokens are views into the input buffer.
-template <class T, class F>
-bool read_number(std::string_view text, T* value, const char** end_out, F convert) {
-  std::array<char, 64> small;
-  std::string big;
-  const char* s;
-  if (text.size() < small.size()) {
-    std::memcpy(small.data(), text.data(), text.size());
-    small[text.size()] = '\0';
-    s = small.data();
-  } else {
-    big.assign(text);
-    s = big.c_str();
-  }
-  errno = 0;
-  char* end = nullptr;
-  *value = convert(s, &end);
-  if (errno == ERANGE || end == s) return false;
-  // The token ends at a blank or at its end (memcached's xisspace(*endptr) || *endptr == '\0').
-  if (*end != '\0' && *end != ' ' && *end != '\t' && *end != '\n' && *end != '\r' && *end != '\v' && *end != '\f')
-    return false;
-  *end_out = s;
-  return true;
-}
-
-bool has_minus(std::string_view text) { return text.find('-') != std::string_view::npos; }
-
 }  // namespace
-
-bool mc_strtol(std::string_view text, std::int32_t* out) {
-  long v = 0;
-  const char* s = nullptr;
-  if (!read_number(text, &v, &s, [](const char* p, char** e) { return std::strtol(p, e, 10); })) return false;
-  *out = static_cast<std::int32_t>(v);  // memcached stores the long in an int32_t as is
-  return true;
-}
-
-bool mc_strtoul(std::string_view text, std::uint32_t* out) {
-  unsigned long v = 0;
-  const char* s = nullptr;
-  if (!read_number(text, &v, &s, [](const char* p, char** e) { return std::strtoul(p, e, 10); })) return false;
-  if (static_cast<long>(v) < 0 && has_minus(text)) return false;
-  *out = static_cast<std::uint32_t>(v);
-  return true;
-}
-
-bool mc_strtoull(std::string_view text, std::uint64_t* out) {
-  unsigned long long v = 0;
-  const char* s = nullptr;
-  if (!read_number(text, &v, &s, [](const char* p, char** e) { return std::strtoull(p, e, 10); })) return false;
-  if (static_cast<long long>(v) < 0 && has_minus(text)) return false;
-  *out = v;
-  return true;
-}
 
 std::optional<std::string_view> parse_meta_flags(const std::vector<std::string_view>& tokens,
                                                  std::size_t first, MetaRequest& m) {
@@ -88,14 +32,14 @@ std::optional<std::string_view> parse_meta_flags(const std::vector<std::string_v
       }
       case 'N':
         m.vivify = true;
-        if (!mc_strtol(arg, &m.vivify_ttl)) error = kBadToken;
+        if (!parse_i32(arg, &m.vivify_ttl)) error = kBadToken;
         break;
       case 'T':
-        if (!mc_strtol(arg, &m.ttl)) error = kBadToken;
+        if (!parse_i32(arg, &m.ttl)) error = kBadToken;
         else m.new_ttl = true;
         break;
       case 'R':
-        if (!mc_strtol(arg, &m.recache_ttl)) error = kBadToken;
+        if (!parse_i32(arg, &m.recache_ttl)) error = kBadToken;
         break;
       case 'l': case 'h':
       case 'O': case 'P': case 'L': case 'k': case 's': case 't': case 'c': case 'f':
@@ -104,10 +48,10 @@ std::optional<std::string_view> parse_meta_flags(const std::vector<std::string_v
       case 'u': m.no_update = true; break;
       case 'q': m.no_reply = true; break;
       case 'F':
-        if (!mc_strtoul(arg, &m.client_flags)) error = reply::kBadFormat;
+        if (!parse_u32(arg, &m.client_flags)) error = reply::kBadFormat;
         break;
       case 'C':
-        if (!mc_strtoull(arg, &m.cas)) error = kBadToken;
+        if (!parse_u64_token(arg, &m.cas)) error = kBadToken;
         else m.has_cas = true;
         break;
       case 'M':
@@ -115,10 +59,10 @@ std::optional<std::string_view> parse_meta_flags(const std::vector<std::string_v
         else m.mode = t[1];
         break;
       case 'J':
-        if (!mc_strtoull(arg, &m.initial)) error = "CLIENT_ERROR invalid numeric initial value";
+        if (!parse_u64_token(arg, &m.initial)) error = "CLIENT_ERROR invalid numeric initial value";
         break;
       case 'D':
-        if (!mc_strtoull(arg, &m.delta)) error = "CLIENT_ERROR invalid numeric delta value";
+        if (!parse_u64_token(arg, &m.delta)) error = "CLIENT_ERROR invalid numeric delta value";
         break;
       case 'I': m.set_stale = true; break;
       default: return "CLIENT_ERROR invalid flag";

@@ -43,12 +43,6 @@ std::optional<std::string_view> parse_meta_flags(const std::vector<std::string_v
 // The longest opaque (O) token memcached echoes.
 inline constexpr std::size_t kMaxOpaqueLength = 32;
 
-// memcached's number readers (util.c): strtol/strtoul/strtoull over the whole token, leading
-// blanks and a sign allowed, the result cut to the target width as memcached's is.
-bool mc_strtol(std::string_view text, std::int32_t* out);
-bool mc_strtoul(std::string_view text, std::uint32_t* out);
-bool mc_strtoull(std::string_view text, std::uint64_t* out);
-
 // " k<key>", base64 and followed by " b" when the key came in base64 (memcached's META_KEY).
 void append_meta_key(ReplyBuffer& out, std::string_view key, bool binary);
 

@@ -1,6 +1,9 @@
 #include "cachelab/protocol/parser.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <array>
 #include <cstring>
 #include <utility>
@@ -66,32 +69,52 @@ bool valid_key(std::string_view key) noexcept {
   return key.find_first_of(std::string_view(" \r\n", 3)) == std::string_view::npos;
 }
 
-bool parse_u64_token(std::string_view text, std::uint64_t* out) noexcept {
-  if (text.empty() || text.size() > 20) return false;
-  std::uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    const auto d = static_cast<std::uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
+namespace {
+
+// strto* want a NUL-terminated string; tokens are views into the input buffer.
+template <class T, class F>
+bool read_number(std::string_view text, T* value, F convert) noexcept {
+  char small[64];
+  std::string big;
+  const char* s = small;
+  if (text.size() < sizeof small) {
+    std::memcpy(small, text.data(), text.size());
+    small[text.size()] = '\0';
+  } else {
+    s = big.assign(text).c_str();  // leading zeros or blanks: rare, but memcached reads them
   }
-  *out = v;
+  errno = 0;
+  char* end = nullptr;
+  *value = convert(s, &end);
+  if (errno == ERANGE || end == s) return false;
+  // The token ends at a blank or at its end (memcached: xisspace(*endptr) || *endptr == '\0').
+  return *end == '\0' || std::isspace(static_cast<unsigned char>(*end));
+}
+
+bool has_minus(std::string_view text) noexcept { return text.find('-') != std::string_view::npos; }
+
+}  // namespace
+
+bool parse_i32(std::string_view text, std::int32_t* out) noexcept {
+  long v = 0;
+  if (!read_number(text, &v, [](const char* p, char** e) { return std::strtol(p, e, 10); })) return false;
+  *out = static_cast<std::int32_t>(v);  // memcached stores the long in an int32_t as it is
   return true;
 }
 
 bool parse_u32(std::string_view text, std::uint32_t* out) noexcept {
-  std::uint64_t v = 0;
-  if (!parse_u64_token(text, &v) || v > UINT32_MAX) return false;
+  unsigned long v = 0;
+  if (!read_number(text, &v, [](const char* p, char** e) { return std::strtoul(p, e, 10); })) return false;
+  if (static_cast<long>(v) < 0 && has_minus(text)) return false;
   *out = static_cast<std::uint32_t>(v);
   return true;
 }
 
-bool parse_i64(std::string_view text, std::int64_t* out) noexcept {
-  const bool negative = !text.empty() && text.front() == '-';
-  std::uint64_t magnitude = 0;
-  if (!parse_u64_token(negative ? text.substr(1) : text, &magnitude)) return false;
-  if (magnitude > static_cast<std::uint64_t>(INT64_MAX)) return false;
-  *out = negative ? -static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
+bool parse_u64_token(std::string_view text, std::uint64_t* out) noexcept {
+  unsigned long long v = 0;
+  if (!read_number(text, &v, [](const char* p, char** e) { return std::strtoull(p, e, 10); })) return false;
+  if (static_cast<long long>(v) < 0 && has_minus(text)) return false;
+  *out = v;
   return true;
 }
 
@@ -244,10 +267,11 @@ void RequestParser::parse_storage_header(Request& request) const {
   request.noreply = t.back() == "noreply";
   StorageHeader& h = request.storage;
   h.key = t[1];
-  std::int64_t length = 0;
-  const bool numbers_ok = parse_u32(t[2], &h.flags) && parse_i64(t[3], &h.exptime) &&
-                          parse_i64(t[4], &length) &&
+  std::int32_t length = 0, exptime = 0;
+  const bool numbers_ok = parse_u32(t[2], &h.flags) && parse_i32(t[3], &exptime) &&
+                          parse_i32(t[4], &length) &&
                           (request.command != CommandId::kCas || parse_u64_token(t[5], &h.cas));
+  h.exptime = exptime;
   if (!valid_key(h.key) || !numbers_ok || length < 0 || length > INT32_MAX - 2) {
     request.error = ParseError::kBadFormat;
     return;
@@ -273,8 +297,8 @@ void RequestParser::parse_meta_set_header(Request& request) const {
     return;
   }
   request.storage.key = t[1];
-  std::int64_t length = 0;
-  if (!parse_i64(t[2], &length) || length < 0 || length > INT32_MAX - 2) {
+  std::int32_t length = 0;
+  if (!parse_i32(t[2], &length) || length < 0 || length > INT32_MAX - 2) {
     request.error = ParseError::kBadFormat;
     return;
   }

@@ -171,3 +171,14 @@ TEST_CASE("HTTP request lines close the connection without a reply", "[protocol]
   FakeServer s;
   CHECK(s.run("get / HTTP/1.0\r\nX HTTP/1.0\r\nmx / HTTP/1.0\r\n") == "END\r\nERROR\r\nERROR\r\n");
 }
+
+TEST_CASE("numbers as memcached reads them: a 32-bit exptime, 32-bit flags, signs", "[protocol][meta]") {
+  // libmemcached sends Django's timeout 0 as exptime 4294967295: memcached reads -1 (expired).
+  FakeServer s;
+  CHECK(s.run("set e 0 0 1\r\no\r\nset e 0 4294967295 1\r\nx\r\nget e\r\n") == "STORED\r\nSTORED\r\nEND\r\n");
+  CHECK(s.run("set d 0 0 1\r\nx\r\ntouch d 4294967295\r\nget d\r\n") == "STORED\r\nTOUCHED\r\nEND\r\n");
+  CHECK(s.run("set a 4294967296 0 1\r\nx\r\nget a\r\nset b +1 0 +1\r\ny\r\nget b\r\n") ==
+        "STORED\r\nVALUE a 0 1\r\nx\r\nEND\r\nSTORED\r\nVALUE b 1 1\r\ny\r\nEND\r\n");
+  CHECK(s.run("set n 0 0 1\r\n5\r\nincr n +1\r\nincr n -1\r\nincr n 18446744073709551616\r\n") ==
+        "STORED\r\n6\r\nCLIENT_ERROR invalid numeric delta argument\r\nCLIENT_ERROR invalid numeric delta argument\r\n");
+}

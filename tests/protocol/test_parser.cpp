@@ -125,7 +125,7 @@ TEST_CASE("parser: storage commands with the wrong number of tokens read no data
 }
 
 TEST_CASE("parser: bad numbers and keys", "[protocol][parser]") {
-  for (const std::string line : {"set a x 0 1", "set a -1 0 1", "set a 4294967296 0 1", "set a 0 x 1",
+  for (const std::string line : {"set a x 0 1", "set a -1 0 1", "set a 99999999999999999999 0 1", "set a 0 x 1",
                                  "set a 0 0 -1", "set a 0 0 1x", "cas a 0 0 1 -5", "set a\rb 0 0 1"}) {
     INFO(line);
     const auto r = parse_whole(line + "\r\nx\r\n");
@@ -135,6 +135,10 @@ TEST_CASE("parser: bad numbers and keys", "[protocol][parser]") {
   CHECK(first_error("set " + std::string(251, 'k') + " 0 0 1\r\nx\r\n") == ParseError::kBadFormat);
   CHECK(first_error("set " + std::string(250, 'k') + " 0 0 1\r\nx\r\n") == ParseError::kNone);
   CHECK(first_error("set k 0 -1 1\r\nx\r\n") == ParseError::kNone);  // negative exptime is valid
+  // As memcached: flags keep their low 32 bits, the exptime its low 32 bits as a signed number.
+  const auto wide = parse_whole("set a 4294967296 4294967295 1\r\nx\r\n");
+  REQUIRE(wide.size() == 1);
+  CHECK(wide[0].error == ParseError::kNone);
   // Control bytes and tabs are part of a key, as in memcached (memaslap's keys carry them).
   CHECK(first_error("set a\x01 0 0 1\r\nx\r\n") == ParseError::kNone);
   CHECK(first_error("set a\tb 0 0 1\r\nx\r\n") == ParseError::kNone);
@@ -249,19 +253,33 @@ TEST_CASE("parser: meta set headers", "[protocol][parser]") {
 }
 
 TEST_CASE("parser: number and key helpers", "[protocol][parser]") {
+  // memcached 1.6.18's safe_strto* readings, checked against it (see request.h).
   std::uint32_t u32 = 0;
-  std::int64_t i64 = 0;
+  std::int32_t i32 = 0;
   std::uint64_t u64 = 0;
   CHECK(parse_u32("4294967295", &u32));
   CHECK(u32 == 4294967295u);
-  CHECK_FALSE(parse_u32("4294967296", &u32));
+  CHECK(parse_u32("4294967296", &u32));  // the low 32 bits
+  CHECK(u32 == 0);
+  CHECK(parse_u32("+1", &u32));
+  CHECK(u32 == 1);
   CHECK_FALSE(parse_u32("", &u32));
-  CHECK_FALSE(parse_u32("+1", &u32));
-  CHECK(parse_i64("-5", &i64));
-  CHECK(i64 == -5);
-  CHECK_FALSE(parse_i64("-", &i64));
+  CHECK_FALSE(parse_u32("-1", &u32));
+  CHECK_FALSE(parse_u32("1x", &u32));
+  CHECK(parse_i32("-5", &i32));
+  CHECK(i32 == -5);
+  CHECK(parse_i32("4294967295", &i32));  // Django's timeout 0 through libmemcached: -1
+  CHECK(i32 == -1);
+  CHECK(parse_i32("2147483648", &i32));
+  CHECK(i32 == INT32_MIN);
+  CHECK(parse_i32(std::string(70, '0') + "7", &i32));
+  CHECK(i32 == 7);
+  CHECK_FALSE(parse_i32("-", &i32));
+  CHECK_FALSE(parse_i32("99999999999999999999", &i32));  // over a long: ERANGE
   CHECK(parse_u64_token("18446744073709551615", &u64));
   CHECK_FALSE(parse_u64_token("18446744073709551616", &u64));
+  CHECK_FALSE(parse_u64_token("-1", &u64));
+  CHECK(parse_u64_token("-0", &u64));
   CHECK(valid_key(std::string(250, 'k')));
   CHECK_FALSE(valid_key(std::string(251, 'k')));
   CHECK_FALSE(valid_key(""));

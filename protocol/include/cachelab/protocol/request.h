@@ -91,9 +91,13 @@ constexpr bool is_multi_key_read(CommandId id) noexcept { return command_kind(id
 // memcached's key rules: 1..250 bytes, no control bytes or spaces (tokens never hold a space).
 bool valid_key(std::string_view key) noexcept;
 
-// Strict decimal parsing as memcached's safe_strto* helpers: the whole token, no overflow.
-bool parse_u32(std::string_view text, std::uint32_t* out) noexcept;
-bool parse_i64(std::string_view text, std::int64_t* out) noexcept;
-bool parse_u64_token(std::string_view text, std::uint64_t* out) noexcept;
+// Numbers read as memcached 1.6.18's util.c reads them (strtol/strtoul/strtoull over the whole
+// token: a sign and leading blanks allowed), including where that is lax: safe_strtol keeps the
+// low 32 bits of a long (`set k 0 4294967295 1` is an exptime of -1: already expired) and
+// safe_strtoul the low 32 bits of an unsigned long (flags 4294967296 are 0). A client that works
+// with memcached relies on these; libmemcached sends Django's timeout 0 as 4294967295.
+bool parse_u32(std::string_view text, std::uint32_t* out) noexcept;   // safe_strtoul
+bool parse_i32(std::string_view text, std::int32_t* out) noexcept;    // safe_strtol
+bool parse_u64_token(std::string_view text, std::uint64_t* out) noexcept;  // safe_strtoull
 
 }  // namespace cachelab::protocol
