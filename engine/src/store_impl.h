@@ -93,8 +93,7 @@ class StoreImpl final : public Store {
       return false;
     }
     ++stats_.hits;
-    it->fetched = 1;
-    it->stamp_access(now);
+    mark_read(it, now);
     policy_.on_hit(it, now);
     found(*it);
     enforce_policy_budget(now);
@@ -108,8 +107,7 @@ class StoreImpl final : public Store {
       return false;
     }
     ++stats_.hits;
-    it->fetched = 1;
-    it->stamp_access(now);
+    mark_read(it, now);
     const Tick old_exptime = it->exptime;
     it->exptime = exptime;
     policy_.on_update(it, it, old_exptime, now);  // an expiry-ordered policy must re-sort it
@@ -146,8 +144,7 @@ class StoreImpl final : public Store {
     }
     if (meta.bump) {
       ++stats_.hits;
-      it->fetched = 1;
-      it->stamp_access(now);
+      mark_read(it, now);
       policy_.on_hit(it, now);
       enforce_policy_budget(now);
     }
@@ -179,6 +176,8 @@ class StoreImpl final : public Store {
     const bool concat = mode == StoreMode::kAppend || mode == StoreMode::kPrepend;
     const std::size_t new_len = concat ? old->value_len + value.size() : value.size();
     if (!fits(key.bytes.size(), new_len)) {
+      // memcached cannot allocate the joined value and answers NOT_STORED, old value kept.
+      if (concat) return StoreResult::kNotStored;
       ++stats_.refused_too_large;
       if (mode == StoreMode::kSet && old) unlink_and_free(old, key.hash);  // no stale value left behind
       return StoreResult::kTooLarge;
@@ -364,6 +363,13 @@ class StoreImpl final : public Store {
   bool fits(std::size_t key_len, std::size_t value_len) const noexcept {
     if (config_.store_values && value_len > config_.max_item_size) return false;
     return value_len <= Item::kMaxValueLen && charge(key_len, value_len) <= config_.capacity;
+  }
+
+  // A read: memcached's segmented LRU marks the first read of a stored item as fetched without
+  // moving its access time, and refreshes the time on later reads (`mg l`, `me la` show it).
+  static void mark_read(Item* it, Tick now) noexcept {
+    if (it->fetched) it->stamp_access(now);
+    it->fetched = 1;
   }
 
   // Takes a CAS chosen elsewhere (a snapshot's) and keeps handing out CAS values above it, so

@@ -24,6 +24,14 @@ void append_opaque_and_key(ReplyBuffer& out, const MetaRequest& m) {
   }
 }
 
+// memcached's mg reads these with the item locked and bumps it after the reply; without them it
+// bumps as it looks the item up, before the reply (so even a reply that then fails bumps it).
+bool bumps_after_reply(const MetaRequest& m) {
+  for (std::string_view t : m.flags)
+    if (t.front() == 'N' || t.front() == 'T' || t.front() == 'R' || t.front() == 'l' || t.front() == 'h') return true;
+  return false;
+}
+
 bool opaque_too_long(const MetaRequest& m) {
   for (std::string_view t : m.flags)
     if (t.front() == 'O' && t.size() > kMaxOpaqueLength) return true;
@@ -137,7 +145,7 @@ Outcome handle_meta_get(Call& call) {
     return s.modify(key, call.now, [&](const Item& it, ItemMeta& meta) {
       traced = it.key_len + it.value_len;
       opaque_error = !write_hit_line(call, m, it, meta, created);
-      meta.bump = !m.no_update && !opaque_error;
+      meta.bump = !m.no_update && (!opaque_error || !bumps_after_reply(m));
     });
   });
   if (opaque_error) {
@@ -216,7 +224,9 @@ Outcome handle_meta_set(Call& call) {
     if (r != StoreResult::kStored) return r;
     s.modify(key, call.now, [&](const Item& it, ItemMeta& meta) {
       stored_size = it.key_len + it.value_len;
-      meta.binary_key = m.key_binary;  // later replies echo the key as it was sent here
+      // Later replies echo the key as it was sent here; an append or prepend makes a new item
+      // in memcached, which does not carry the mark.
+      meta.binary_key = m.key_binary && mode != StoreMode::kAppend && mode != StoreMode::kPrepend;
       if (stale_write) {
         meta.stale = true;
         meta.token_sent = token_sent;
@@ -333,7 +343,12 @@ Outcome handle_meta_arith(Call& call) {
   bool created = false;
   const std::size_t mark = call.out.mark();
   const ArithResult result = call.state.store.with_shard(key, [&](Store& s) {
+    std::size_t old_len = 0;
+    s.peek(key, call.now, [&](const Item& it) { old_len = it.value_len; });
     ArithResult r = s.arith(key, incr, m.delta, call.now, &value, nullptr, m.has_cas ? m.cas : 0);
+    // A number that outgrows its item is written to a new one, and memcached applies T to the
+    // old, unlinked one: the new TTL is lost. Same here, so that clients see the same thing.
+    const bool moved = r == ArithResult::kOk && std::to_string(value).size() > old_len;
     if (r == ArithResult::kNotFound && m.vivify) {
       // Created with the initial value, the delta not applied (memcached); N's TTL is applied
       // below, where N stands among the flags.
@@ -357,17 +372,21 @@ Outcome handle_meta_arith(Call& call) {
         call.out.raw("HD");
       }
       (void)it;
+      Tick shown = meta.exptime;  // the expiry of the item memcached holds (the old one if moved)
       for (std::string_view t : m.flags) {
         switch (t.front()) {
           case 'c': call.out.raw(" c"), call.out.number(meta.cas); break;
           case 't':
             call.out.raw(" t");
-            if (meta.exptime == kNever) call.out.raw("-1");
-            else call.out.number(static_cast<std::uint32_t>(meta.exptime - call.now));
+            if (shown == kNever) call.out.raw("-1");
+            else call.out.number(static_cast<std::uint32_t>(shown - call.now));
             break;
-          case 'T': meta.exptime = call.state.clock.expiry(m.ttl); break;
+          case 'T':
+            shown = call.state.clock.expiry(m.ttl);
+            if (created || !moved) meta.exptime = shown;
+            break;
           case 'N':
-            if (created) meta.exptime = call.state.clock.expiry(m.vivify_ttl);
+            if (created) meta.exptime = shown = call.state.clock.expiry(m.vivify_ttl);
             break;
           case 'O':
             if (t.size() > kMaxOpaqueLength) opaque_error = true;
