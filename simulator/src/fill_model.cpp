@@ -15,8 +15,8 @@ std::uint64_t FillModel::start_fill(const Request& r, std::uint64_t now_ms, std:
   out.duplicate = key.in_flight > 0;
   if (key.in_flight == 0) key.lease_done_ms = now_ms + latency;
   ++key.in_flight;
-  under_way_.push(Fill{.done_ms = now_ms + latency, .seq = next_seq_++, .started_ms = now_ms, .version = version,
-                       .process = process, .request = r});
+  under_way_.push(Fill{.done_ms = now_ms + latency, .seq = next_seq_++, .generation = key.generation,
+                       .started_ms = now_ms, .version = version, .process = process, .request = r});
   return latency;
 }
 
@@ -88,7 +88,7 @@ std::optional<Fill> FillModel::pop_due(std::uint64_t now_ms) {
   Fill f = under_way_.top();
   under_way_.pop();
   KeyState& key = keys_[f.request.key];
-  if (key.in_flight) --key.in_flight;
+  if (f.generation == key.generation && key.in_flight) --key.in_flight;
   return f;
 }
 
@@ -107,6 +107,20 @@ void FillModel::updated(std::uint64_t key_id, std::uint64_t version, std::uint64
   key.invalidated = false;
   key.fresh_until_ms = fresh_until_ms;
   key.copy_version = version;
+}
+
+void FillModel::revoke_fills(std::uint64_t key_id) {
+  auto found = keys_.find(key_id);
+  if (found == keys_.end() || found->second.in_flight == 0) return;
+  ++found->second.generation;
+  found->second.in_flight = 0;
+}
+
+bool FillModel::may_store(const Fill& fill) const {
+  const Protection p = policy(fill.request.source).protection;
+  if (p != Protection::kLease && p != Protection::kServeStale) return true;
+  const auto found = keys_.find(fill.request.key);
+  return found == keys_.end() || found->second.generation == fill.generation;
 }
 
 std::optional<std::uint64_t> FillModel::invalidate(std::uint64_t key_id, std::uint64_t now_ms) {

@@ -43,6 +43,7 @@ struct FillReadOutcome {
 struct Fill {
   std::uint64_t done_ms;
   std::uint64_t seq;  // start order: ties complete in the order they started
+  std::uint64_t generation;  // the key's generation at the start (a token a write revokes)
   std::uint64_t started_ms;
   std::uint64_t version;  // the origin's version when the fill read it
   std::uint32_t process;  // the application process that filled (local caches)
@@ -73,6 +74,12 @@ class FillModel {
   // serve-stale and a write that invalidates: the copy is kept, marked stale from now (memcached
   // `md I`). Returns the version of the copy to keep, or nullopt when this model knows none.
   std::optional<std::uint64_t> invalidate(std::uint64_t key, std::uint64_t now_ms);
+  // lease and serve-stale: a write that reaches the cache revokes the fills under way (memcached's
+  // token: their `ms` fails, as Facebook's leases do), so they cannot store a copy the write made
+  // outdated; the next miss fills anew. none and early-refresh have no token: the race stays.
+  void revoke_fills(std::uint64_t key);
+  // False: the fill was revoked, its copy is not stored.
+  bool may_store(const Fill& fill) const;
 
  private:
   struct KeyState {
@@ -81,7 +88,8 @@ class FillModel {
     std::uint64_t invalidated_ms = 0;  // valid when invalidated
     std::uint64_t lease_done_ms = 0;   // when the fill readers wait for completes
     std::uint64_t last_fill_ms = 0;    // XFetch's delta: how long the last fill took
-    std::uint32_t in_flight = 0;       // fills started, not yet completed
+    std::uint64_t generation = 0;      // bumped by revoke_fills
+    std::uint32_t in_flight = 0;       // fills of this generation started, not yet completed
     bool has_copy = false;
     bool invalidated = false;
   };

@@ -356,6 +356,7 @@ class Replayer {
     if (!lane) return;
     const FillPolicy& policy = fills_->policy(r.source);
     const bool serve_stale = policy.protection == Protection::kServeStale;
+    if (policy.protection == Protection::kLease || serve_stale) fills_->revoke_fills(r.key);
     const bool replace = config_.invalidation == Invalidation::kUpdateOnWrite && r.op == RequestOp::kWrite;
     if (replace) {
       const std::int64_t ttl = ttl_for(r);
@@ -389,6 +390,7 @@ class Replayer {
       const Request& r = f->request;
       const std::int64_t ttl = ttl_for(r);
       const std::uint64_t fresh_until = ttl > 0 ? expiry_ms_after(f->done_ms, ttl) : kFreshForever;
+      if (!fills_->may_store(*f)) continue;
       if (const auto lane = one_tier_lane(r, f->process)) {
         run_one(*lane, make_access(r, f->done_ms, Access::Op::kSet, f->version,
                                    physical_expiry(fresh_until, fills_->policy(r.source))));
