@@ -59,13 +59,6 @@ struct Pending {
   std::uint16_t source;      // the request's class
   bool hit = false;          // a read: served by a cache; a write: a cached copy was updated
   bool near_hit = false;     // two-tier: served by the process's near cache
-  // Set only when fills take time (FillModel); the fast path reads the origin on every miss.
-  bool origin_read = false;
-  bool duplicate = false;
-  bool waited = false;
-  std::uint64_t wait_ms = 0;
-  std::int64_t expired_age_ms = -1;  // served a copy past its TTL (serve-stale): for this long
-  std::int64_t early_lead_ms = -1;
 };
 
 bool any_active(const std::vector<FillPolicy>& fills) {
@@ -325,32 +318,31 @@ class Replayer {
   // --- Fills that take time (fill_model.h). Every access runs at once, in request order: whether a
   // read starts a fill decides what the next read of the key meets.
 
+  // The read's outcome goes to outcomes_, beside pending_ (kept out of Pending: the fast path's
+  // batch stays as small as it was).
   void read_with_fills(const Request& r, std::uint64_t rel, std::uint32_t proc, Pending& p) {
     const std::optional<std::uint32_t> lane = one_tier_lane(r, proc);
+    FillReadOutcome& o = outcomes_.emplace_back();
     if (!fills_->policy(r.source).active()) {  // this class fills at once, as on the fast path
       if (lane) {
         const Access a = run_one(*lane, make_access(r, rel, Access::Op::kRead, p.version, exptime_for(r, rel)));
         p.hit = a.hit;
         p.copy_version = a.copy_version;
       }
-      p.origin_read = !p.hit;
+      o.hit = p.hit;
+      o.origin_read = !p.hit;
       return;
     }
     Access a{};
     if (lane) a = run_one(*lane, make_access(r, rel, Access::Op::kLookup, p.version, kNever));
-    const FillReadOutcome o = fills_->read(r, rel, a.hit, p.version, proc);
+    o = fills_->read(r, rel, a.hit, p.version, proc);
     p.hit = o.hit;
     p.copy_version = a.copy_version;
-    p.origin_read = o.origin_read;
-    p.duplicate = o.duplicate;
-    p.waited = o.waited;
-    p.wait_ms = o.wait_ms;
-    p.expired_age_ms = o.expired_age_ms;
-    p.early_lead_ms = o.early_lead_ms;
     if (o.origin_read) settle_fills(rel);  // an instant fill lands now
   }
 
   void write_with_fills(const Request& r, std::uint64_t rel, std::uint32_t proc, Pending& p) {
+    outcomes_.emplace_back();
     if (config_.invalidation == Invalidation::kTtlOnly) return;
     const std::optional<std::uint32_t> lane = one_tier_lane(r, proc);
     if (!lane) return;
@@ -404,19 +396,22 @@ class Replayer {
     if (pending_.empty()) return;
     for (std::size_t lane = 0; lane < accesses_.size(); ++lane)
       if (!accesses_[lane].empty()) topology_.store(lane).access_batch(accesses_[lane]);
-    for (Pending& p : pending_) {
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      Pending& p = pending_[i];
       if (p.access >= 0) {
         const Access& a = accesses_[p.lane][static_cast<std::size_t>(p.access)];
         p.hit = a.hit;
         p.copy_version = a.copy_version;
       }
-      account(p);
+      account(p, fills_ ? &outcomes_[i] : nullptr);
     }
     for (auto& batch : accesses_) batch.clear();
     pending_.clear();
+    outcomes_.clear();
   }
 
-  void account(const Pending& p) {
+  // fill: the read's outcome when fills take time (null on the fast path).
+  void account(const Pending& p, const FillReadOutcome* fill) {
     ReplayCounts& total = result_.totals;
     if (p.source >= result_.per_source.size()) {
       result_.per_source.resize(p.source + 1u);
@@ -442,26 +437,27 @@ class Replayer {
     }
     // Without fill latency every miss reads the origin; with it, a read that waited for another's
     // fill did not, and a serve-stale refresher did while being served.
-    const bool origin_read = fills_ ? p.origin_read : !p.hit;
+    const bool origin_read = fill ? fill->origin_read : !p.hit;
     if (origin_read) {
       for (ReplayCounts* c : {&total, &interval_, &source}) {
         ++c->origin_reads;
-        c->duplicate_fills += p.duplicate;
+        if (fill) c->duplicate_fills += fill->duplicate;
       }
       // Windows on the source's own whole seconds (a trace's timestamps, the workload's clock).
       peak_.add(base_ms_ + p.time_ms);
       source_peaks_[p.source].add(base_ms_ + p.time_ms);
       if (p.origin) p.origin->filled_version = p.version;
     }
-    if (fills_) account_fill_waits(p, source);
+    if (fill) account_fill_waits(p, *fill, source);
     if (!p.hit) {
       for (ReplayCounts* c : {&total, &interval_, &source}) ++c->misses;
       return;
     }
     const bool outdated = p.origin && p.copy_version < p.version;
-    const bool stale = outdated || p.expired_age_ms >= 0;
+    const std::int64_t expired_age_ms = fill ? fill->expired_age_ms : -1;
+    const bool stale = outdated || expired_age_ms >= 0;
     double age = outdated ? double(p.time_ms - p.origin->outdated_since_ms) : 0.0;
-    if (p.expired_age_ms >= 0) age = std::max(age, double(p.expired_age_ms));
+    if (expired_age_ms >= 0) age = std::max(age, double(expired_age_ms));
     for (ReplayCounts* c : {&total, &interval_, &source}) {
       ++c->hits;
       c->hit_bytes += p.size;
@@ -473,20 +469,20 @@ class Replayer {
     }
   }
 
-  void account_fill_waits(const Pending& p, ReplayCounts& source) {
+  void account_fill_waits(const Pending& p, const FillReadOutcome& f, ReplayCounts& source) {
     ReplayCounts& total = result_.totals;
-    if (p.waited && p.wait_ms > 0) {
+    if (f.waited && f.wait_ms > 0) {
       for (ReplayCounts* c : {&total, &interval_, &source}) {
         ++c->waits;
-        c->wait_ms_sum += double(p.wait_ms);
+        c->wait_ms_sum += double(f.wait_ms);
       }
-      waits_.add(p.wait_ms);
-      source_waits_[p.source].add(p.wait_ms);
+      waits_.add(f.wait_ms);
+      source_waits_[p.source].add(f.wait_ms);
     }
-    if (p.early_lead_ms >= 0) {
+    if (f.early_lead_ms >= 0) {
       for (ReplayCounts* c : {&total, &interval_, &source}) {
         ++c->early_refreshes;
-        c->early_refresh_lead_ms_sum += double(p.early_lead_ms);
+        c->early_refresh_lead_ms_sum += double(f.early_lead_ms);
       }
     }
   }
@@ -556,6 +552,7 @@ class Replayer {
   std::vector<std::vector<Access>> accesses_;  // per cache of the topology: this batch's accesses
   std::uint64_t admitted_ = 0;      // requests placed on the clock so far (sampled or not)
   std::vector<Pending> pending_;
+  std::vector<FillReadOutcome> outcomes_;  // fill mode: one per pending_ entry
   std::unordered_map<std::uint64_t, OriginState> origin_;
   std::optional<FillModel> fills_;  // set when some class's fills take time or are protected
   PeakRate peak_;
