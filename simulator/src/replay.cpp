@@ -73,8 +73,11 @@ class Replayer {
     for (auto& batch : accesses_) batch.reserve(kBatch);
     pending_.reserve(kBatch);
     if (any_active(config.fills)) {
-      if (topology_.two_tier())
-        throw InputError("fill_latency and protection replay through one tier: use topology shared or local");
+      // The fill model keeps one state per key (the fill under way, the copy's expiry): a key
+      // has one copy only in a shared cache (one node, or the node ketama gives it).
+      if (topology_.two_tier() || topology_.has_process_caches())
+        throw InputError("fill_latency and protection replay through a shared cache: use topology shared "
+                         "(one node or a cluster), not local or two-tier");
       fills_.emplace(config.fills, config.seed);
     }
   }

@@ -216,3 +216,18 @@ TEST_CASE("lognormal fill latency: the readers' wait quantiles are the latency's
   CHECK(t.wait_p50_ms == Approx(20).margin(2));
   CHECK(t.wait_p99_ms == Approx(200).epsilon(0.12));
 }
+
+TEST_CASE("fills that take time need a shared cache: local and two-tier are refused", "[sim][stampede]") {
+  for (TopologyKind kind : {TopologyKind::kLocal, TopologyKind::kTwoTier}) {
+    Scenario s = hot_key(kLambda, kTtl, kFillMs, Protection::kLease, 10);
+    s.topology.kind = kind;
+    s.topology.processes = 2;
+    s.topology_given = true;
+    CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("replay through a shared cache"));
+  }
+  Scenario cluster = hot_key(kLambda, kTtl, kFillMs, Protection::kLease, 100);
+  cluster.cluster = ClusterSpec{};
+  cluster.cluster->servers = {"node1", "node2", "node3"};
+  cluster.topology_given = true;
+  CHECK(run_scenario(cluster).totals.duplicate_fills == 0);
+}
