@@ -37,7 +37,7 @@ int run_sim(int argc, char** argv) {
   std::vector<std::string> sets;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   visible.add_options()
-      ("out,o", po::value(&out_dir), "write results.csv, results.json (and timeline.csv) into DIR")
+      ("out,o", po::value(&out_dir), "write results.csv, results_by_class.csv, results.json (and timeline.csv) into DIR")
       ("set", po::value(&sets)->composing(), "override a scenario field, e.g. --set cache.capacity=1GiB (repeatable)")
       ("timeline", po::value(&timeline), "also write DIR/timeline.csv with one row per interval, e.g. 60s")
       ("jobs,j", po::value(&jobs), "sweep cells run in parallel (default: the number of cores; results do not depend on it)");
@@ -96,6 +96,7 @@ int run_sim(int argc, char** argv) {
       std::filesystem::create_directories(out_dir);
       write_file(std::filesystem::path(out_dir) / "results.csv", sim::write_results_csv, runs);
       write_file(std::filesystem::path(out_dir) / "results.json", sim::write_results_json, runs);
+      write_file(std::filesystem::path(out_dir) / "results_by_class.csv", sim::write_results_by_class_csv, runs);
       if (options.timeline_ms) write_file(std::filesystem::path(out_dir) / "timeline.csv", sim::write_timeline_csv, runs);
       sim::draw_scenario_plots(runs.front().scenario.plots, (std::filesystem::path(out_dir) / "results.csv").string(),
                                out_dir);

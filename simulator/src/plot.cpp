@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -135,8 +136,20 @@ void plot_table(const CsvTable& table, const PlotSpec& spec) {
   const bool by_series = !spec.series.empty();
   const std::size_t series_col = by_series ? table.column(spec.series) : 0;
 
+  // Staleness is a few percent where hit ratios are near 1: drawn with the others, it is a flat
+  // line at the bottom. When it shares the plot with other columns it gets the right-hand axis.
+  std::vector<bool> on_y2(spec.y.size(), false);
+  bool any_y1 = false;
+  for (std::size_t i = 0; i < spec.y.size(); ++i) {
+    on_y2[i] = spec.y[i].find("stale") != std::string::npos;
+    any_y1 = any_y1 || !on_y2[i];
+  }
+  if (!any_y1) on_y2.assign(spec.y.size(), false);
+  const bool use_y2 = std::find(on_y2.begin(), on_y2.end(), true) != on_y2.end();
+
   // One line per (series value, y column), points sorted by x; non-numeric cells are skipped.
   std::map<std::string, std::vector<std::pair<double, double>>> lines;
+  std::map<std::string, bool> line_on_y2;
   const bool log_x = wants_log_axis(spec.x);
   for (const auto& row : table.rows) {
     char* end = nullptr;
@@ -148,6 +161,7 @@ void plot_table(const CsvTable& table, const PlotSpec& spec) {
       std::string name = by_series ? spec.series + "=" + row[series_col] : "";
       if (y_cols.size() > 1 || !by_series) name += (name.empty() ? "" : ", ") + axis_label(spec.y[i]);
       lines[name].push_back({x, y});
+      line_on_y2[name] = on_y2[i];
     }
   }
   if (lines.empty()) throw PlotUsageError("nothing to plot: no row has numbers in both " + spec.x + " and " + spec.y[0]);
@@ -168,7 +182,13 @@ void plot_table(const CsvTable& table, const PlotSpec& spec) {
     gp << "set output " << quoted(spec.output) << "\n";
     gp << "set title " << quoted(spec.title) << " noenhanced\n";
     gp << "set xlabel " << quoted(axis_label(spec.x)) << "\n";
-    gp << "set ylabel " << quoted(spec.y.size() == 1 ? axis_label(spec.y[0]) : "ratio") << "\n";
+    std::vector<std::string> y1_names, y2_names;
+    for (std::size_t i = 0; i < spec.y.size(); ++i) (on_y2[i] ? y2_names : y1_names).push_back(spec.y[i]);
+    gp << "set ylabel " << quoted(y1_names.size() == 1 ? axis_label(y1_names[0]) : "ratio") << "\n";
+    if (use_y2) {
+      gp << "set y2label " << quoted(y2_names.size() == 1 ? axis_label(y2_names[0]) : "staleness") << "\n";
+      gp << "set ytics nomirror\nset y2tics\nset y2range [0:*]\n";
+    }
     gp << "set key below noenhanced\n";
     gp << "set grid\n";
     // Byte capacities read best on powers of two with binary prefixes (4 MiB, not 4.194304x10^6).
@@ -182,10 +202,15 @@ void plot_table(const CsvTable& table, const PlotSpec& spec) {
       gp << "set label " << quoted(spec.marker_label) << " at " << spec.marker_x << ", graph 0.95 offset 0.5,0 tc rgb '#cc0000'\n";
     }
     gp << "plot ";
-    bool first = true;
+    // Series that coincide must stay visible: earlier lines are drawn wider and with larger
+    // points, so a later one on top of them shows as a thin line inside a band.
+    std::size_t index = 0;
     for (const auto& [name, points] : lines) {
-      gp << (first ? "" : ", ") << "'-' using 1:2 with linespoints title " << quoted(name);
-      first = false;
+      const double widen = static_cast<double>(std::min<std::size_t>(lines.size() - 1 - index, 4));
+      gp << (index ? ", " : "") << "'-' using 1:2" << (line_on_y2[name] ? " axes x1y2" : "")
+         << " with linespoints lw " << 1.5 + 1.5 * widen << " pt " << (index % 13) + 1 << " ps "
+         << 1.0 + 0.4 * widen << (line_on_y2[name] ? " dt 2" : "") << " title " << quoted(name);
+      ++index;
     }
     gp << "\n";
     for (const auto& [name, points] : lines) gp.send1d(points);

@@ -8,6 +8,8 @@
 #include <unordered_map>
 
 #include "cache_topology.h"
+#include "fill_metrics.h"
+#include "fill_model.h"
 #include "cachelab/sim/errors.h"
 #include "cachelab/sim/key_sample.h"
 
@@ -59,11 +61,25 @@ struct Pending {
   bool near_hit = false;     // two-tier: served by the process's near cache
 };
 
+bool any_active(const std::vector<FillPolicy>& fills) {
+  for (const FillPolicy& f : fills)
+    if (f.active()) return true;
+  return false;
+}
+
 class Replayer {
  public:
   explicit Replayer(const ReplayConfig& config) : config_(config), topology_(config), accesses_(topology_.size()) {
     for (auto& batch : accesses_) batch.reserve(kBatch);
     pending_.reserve(kBatch);
+    if (any_active(config.fills)) {
+      // The fill model keeps one state per key (the fill under way, the copy's expiry): a key
+      // has one copy only in a shared cache (one node, or the node ketama gives it).
+      if (topology_.two_tier() || topology_.has_process_caches())
+        throw InputError("fill_latency and protection replay through a shared cache: use topology shared "
+                         "(one node or a cluster), not local or two-tier");
+      fills_.emplace(config.fills, config.seed);
+    }
   }
 
   ReplayResult run(TraceReader& source) {
@@ -81,6 +97,7 @@ class Replayer {
     }
     run_batch();
     if (config_.timeline_interval_ms && started_) close_interval();
+    finish_whole_run_figures();
     result_.store = topology_.stats();
     result_.span_ms = last_ms_;
     if (config_.sample_rate < 1) scale_to_full_trace();
@@ -109,11 +126,13 @@ class Replayer {
 
     while (next_restart_ < config_.restarts_ms.size() && rel >= config_.restarts_ms[next_restart_]) {
       run_batch();
+      settle_fills(config_.restarts_ms[next_restart_]);
       topology_.flush();
       ++next_restart_;
     }
     while (rel >= topology_.next_event_ms()) {
       run_batch();
+      settle_fills(topology_.next_event_ms());
       topology_.apply_next_event();
     }
     if (config_.timeline_interval_ms) {
@@ -122,6 +141,7 @@ class Replayer {
         close_interval();
       }
     }
+    settle_fills(rel);
     if (ttls_seen_ && rel >= next_reclaim_ms_) {
       run_batch();
       topology_.reclaim_expired(tick(rel));
@@ -141,20 +161,35 @@ class Replayer {
 
   static Tick tick(std::uint64_t rel_ms) noexcept { return static_cast<Tick>(rel_ms + 1); }
 
-  Tick exptime_for(const Request& r, std::uint64_t rel) {
-    std::int64_t ttl = config_.ttl_override_ms != kTtlUnset ? config_.ttl_override_ms
-                       : r.ttl_ms != kTtlUnset              ? r.ttl_ms
-                                                            : config_.default_ttl_ms;
-    return expiry_after(rel, ttl);
-  }
+  Tick exptime_for(const Request& r, std::uint64_t rel) { return expiry_after(rel, ttl_for(r)); }
 
   // The tick `ttl_ms` after `rel` (kNever for no TTL, 0 or less).
   Tick expiry_after(std::uint64_t rel, std::int64_t ttl_ms) {
     if (ttl_ms <= 0) return kNever;
     ttls_seen_ = true;
-    // Clamp: an expiry beyond the clock's range is as good as never within this replay.
-    const std::uint64_t at = rel + 1 + static_cast<std::uint64_t>(ttl_ms);
+    return tick_at(expiry_ms_after(rel, ttl_ms));
+  }
+
+  // The ms (since the start) at which a copy stored at `rel` with `ttl_ms` > 0 expires: rel + TTL,
+  // or on the server's whole-second clock floor(time) + TTL (time in the trace's own seconds).
+  std::uint64_t expiry_ms_after(std::uint64_t rel, std::int64_t ttl_ms) const noexcept {
+    const auto ttl = static_cast<std::uint64_t>(ttl_ms);
+    if (!config_.whole_second_clock) return rel + ttl;
+    const std::uint64_t second_start = (base_ms_ + rel) / 1000 * 1000;  // may fall before the first request
+    return second_start + ttl >= base_ms_ ? second_start + ttl - base_ms_ : 0;
+  }
+
+  // Clamp: an expiry beyond the clock's range is as good as never within this replay.
+  static Tick tick_at(std::uint64_t at_ms) noexcept {
+    const std::uint64_t at = at_ms + 1;
     return at >= std::numeric_limits<Tick>::max() ? std::numeric_limits<Tick>::max() : static_cast<Tick>(at);
+  }
+
+  // The request's TTL in ms (0 = no expiry), as exptime_for resolves it.
+  std::int64_t ttl_for(const Request& r) const noexcept {
+    return config_.ttl_override_ms != kTtlUnset ? config_.ttl_override_ms
+           : r.ttl_ms != kTtlUnset              ? r.ttl_ms
+                                                : config_.default_ttl_ms;
   }
 
   std::uint32_t process() const noexcept { return topology_.process_for(admitted_); }
@@ -223,6 +258,11 @@ class Replayer {
       p.version = ++o.version;
     }
     const std::uint32_t proc = process();
+    if (fills_) {
+      read ? read_with_fills(r, rel, proc, p) : write_with_fills(r, rel, proc, p);
+      pending_.push_back(p);
+      return;
+    }
     if (topology_.two_tier()) {
       read ? read_two_tier(r, rel, proc, p) : write_two_tier(r, rel, proc, p);
       pending_.push_back(p);
@@ -278,26 +318,109 @@ class Replayer {
       p.hit = run_one(*lane, make_access(r, rel, op, p.version, replace ? exptime_for(r, rel) : kNever)).hit;
   }
 
+  // --- Fills that take time (fill_model.h). Every access runs at once, in request order: whether a
+  // read starts a fill decides what the next read of the key meets.
+
+  // The read's outcome goes to outcomes_, beside pending_ (kept out of Pending: the fast path's
+  // batch stays as small as it was).
+  void read_with_fills(const Request& r, std::uint64_t rel, std::uint32_t proc, Pending& p) {
+    const std::optional<std::uint32_t> lane = one_tier_lane(r, proc);
+    FillReadOutcome& o = outcomes_.emplace_back();
+    if (!fills_->policy(r.source).active()) {  // this class fills at once, as on the fast path
+      if (lane) {
+        const Access a = run_one(*lane, make_access(r, rel, Access::Op::kRead, p.version, exptime_for(r, rel)));
+        p.hit = a.hit;
+        p.copy_version = a.copy_version;
+      }
+      o.hit = p.hit;
+      o.origin_read = !p.hit;
+      return;
+    }
+    Access a{};
+    if (lane) a = run_one(*lane, make_access(r, rel, Access::Op::kLookup, p.version, kNever));
+    o = fills_->read(r, rel, a.hit, p.version, proc);
+    p.hit = o.hit;
+    p.copy_version = a.copy_version;
+    if (o.origin_read) settle_fills(rel);  // an instant fill lands now
+  }
+
+  void write_with_fills(const Request& r, std::uint64_t rel, std::uint32_t proc, Pending& p) {
+    outcomes_.emplace_back();
+    if (config_.invalidation == Invalidation::kTtlOnly) return;
+    const std::optional<std::uint32_t> lane = one_tier_lane(r, proc);
+    if (!lane) return;
+    const FillPolicy& policy = fills_->policy(r.source);
+    const bool serve_stale = policy.protection == Protection::kServeStale;
+    if (policy.protection == Protection::kLease || serve_stale) fills_->revoke_fills(r.key);
+    const bool replace = config_.invalidation == Invalidation::kUpdateOnWrite && r.op == RequestOp::kWrite;
+    if (replace) {
+      const std::int64_t ttl = ttl_for(r);
+      const std::uint64_t fresh_until = ttl > 0 ? expiry_ms_after(rel, ttl) : kFreshForever;
+      p.hit = run_one(*lane, make_access(r, rel, Access::Op::kUpdate, p.version, physical_expiry(fresh_until, policy))).hit;
+      if (p.hit) fills_->updated(r.key, p.version, fresh_until);
+      return;
+    }
+    if (serve_stale) {
+      // memcached `md I`: the copy stays, marked stale, for the grace period (only if cached).
+      if (const auto kept = fills_->invalidate(r.key, rel)) {
+        ttls_seen_ = true;
+        run_one(*lane, make_access(r, rel, Access::Op::kUpdate, *kept, tick_at(rel + policy.grace_ms)));
+        return;
+      }
+    }
+    run_one(*lane, make_access(r, rel, Access::Op::kDelete, p.version, kNever));
+  }
+
+  // The cache's own expiry for a copy fresh until fresh_until: serve-stale keeps it `grace` longer.
+  Tick physical_expiry(std::uint64_t fresh_until, const FillPolicy& policy) {
+    if (fresh_until == kFreshForever) return kNever;
+    ttls_seen_ = true;
+    return tick_at(fresh_until + (policy.protection == Protection::kServeStale ? policy.grace_ms : 0));
+  }
+
+  // Stores the copies of the fills completed by `now_ms`, in completion order.
+  void settle_fills(std::uint64_t now_ms) {
+    if (!fills_) return;
+    while (const std::optional<Fill> f = fills_->pop_due(now_ms)) {
+      const Request& r = f->request;
+      const std::int64_t ttl = ttl_for(r);
+      const std::uint64_t fresh_until = ttl > 0 ? expiry_ms_after(f->done_ms, ttl) : kFreshForever;
+      if (!fills_->may_store(*f)) continue;
+      if (const auto lane = one_tier_lane(r, f->process)) {
+        run_one(*lane, make_access(r, f->done_ms, Access::Op::kSet, f->version,
+                                   physical_expiry(fresh_until, fills_->policy(r.source))));
+        fills_->landed(*f, fresh_until);
+      }
+    }
+  }
+
   // Runs the queued accesses through the engine, then accounts for them in order.
   void run_batch() {
     if (pending_.empty()) return;
     for (std::size_t lane = 0; lane < accesses_.size(); ++lane)
       if (!accesses_[lane].empty()) topology_.store(lane).access_batch(accesses_[lane]);
-    for (Pending& p : pending_) {
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      Pending& p = pending_[i];
       if (p.access >= 0) {
         const Access& a = accesses_[p.lane][static_cast<std::size_t>(p.access)];
         p.hit = a.hit;
         p.copy_version = a.copy_version;
       }
-      account(p);
+      account(p, fills_ ? &outcomes_[i] : nullptr);
     }
     for (auto& batch : accesses_) batch.clear();
     pending_.clear();
+    outcomes_.clear();
   }
 
-  void account(const Pending& p) {
+  // fill: the read's outcome when fills take time (null on the fast path).
+  void account(const Pending& p, const FillReadOutcome* fill) {
     ReplayCounts& total = result_.totals;
-    if (p.source >= result_.per_source.size()) result_.per_source.resize(p.source + 1u);
+    if (p.source >= result_.per_source.size()) {
+      result_.per_source.resize(p.source + 1u);
+      source_peaks_.resize(p.source + 1u);
+      source_waits_.resize(p.source + 1u);
+    }
     ReplayCounts& source = result_.per_source[p.source];
     ++source.requests;
     if (p.op != RequestOp::kRead) {
@@ -315,16 +438,29 @@ class Replayer {
       ++c->reads;
       c->read_bytes += p.size;
     }
-    if (!p.hit) {
+    // Without fill latency every miss reads the origin; with it, a read that waited for another's
+    // fill did not, and a serve-stale refresher did while being served.
+    const bool origin_read = fill ? fill->origin_read : !p.hit;
+    if (origin_read) {
       for (ReplayCounts* c : {&total, &interval_, &source}) {
-        ++c->misses;
         ++c->origin_reads;
+        if (fill) c->duplicate_fills += fill->duplicate;
       }
+      // Windows on the source's own whole seconds (a trace's timestamps, the workload's clock).
+      peak_.add(base_ms_ + p.time_ms);
+      source_peaks_[p.source].add(base_ms_ + p.time_ms);
       if (p.origin) p.origin->filled_version = p.version;
+    }
+    if (fill) account_fill_waits(p, *fill, source);
+    if (!p.hit) {
+      for (ReplayCounts* c : {&total, &interval_, &source}) ++c->misses;
       return;
     }
-    const bool stale = p.origin && p.copy_version < p.version;
-    const double age = stale ? double(p.time_ms - p.origin->outdated_since_ms) : 0.0;
+    const bool outdated = p.origin && p.copy_version < p.version;
+    const std::int64_t expired_age_ms = fill ? fill->expired_age_ms : -1;
+    const bool stale = outdated || expired_age_ms >= 0;
+    double age = outdated ? double(p.time_ms - p.origin->outdated_since_ms) : 0.0;
+    if (expired_age_ms >= 0) age = std::max(age, double(expired_age_ms));
     for (ReplayCounts* c : {&total, &interval_, &source}) {
       ++c->hits;
       c->hit_bytes += p.size;
@@ -334,6 +470,37 @@ class Replayer {
         c->stale_age_ms_sum += age;
       }
     }
+  }
+
+  void account_fill_waits(const Pending& p, const FillReadOutcome& f, ReplayCounts& source) {
+    ReplayCounts& total = result_.totals;
+    if (f.waited && f.wait_ms > 0) {
+      for (ReplayCounts* c : {&total, &interval_, &source}) {
+        ++c->waits;
+        c->wait_ms_sum += double(f.wait_ms);
+      }
+      waits_.add(f.wait_ms);
+      source_waits_[p.source].add(f.wait_ms);
+    }
+    if (f.early_lead_ms >= 0) {
+      for (ReplayCounts* c : {&total, &interval_, &source}) {
+        ++c->early_refreshes;
+        c->early_refresh_lead_ms_sum += double(f.early_lead_ms);
+      }
+    }
+  }
+
+  // The figures of the whole run that do not add up over intervals: peaks and wait quantiles.
+  void finish_whole_run_figures() {
+    auto finish = [](ReplayCounts& c, const PeakRate& peak, const WaitHistogram& waits) {
+      c.peak_origin_reads_per_s = peak.peak();
+      c.wait_p50_ms = waits.quantile(0.5);
+      c.wait_p99_ms = waits.quantile(0.99);
+      c.wait_max_ms = waits.max();
+    };
+    finish(result_.totals, peak_, waits_);
+    for (std::size_t i = 0; i < result_.per_source.size(); ++i)
+      finish(result_.per_source[i], source_peaks_[i], source_waits_[i]);
   }
 
   // A sampled run's counts stand for 1/rate as many: report them as estimates for the whole trace.
@@ -348,7 +515,7 @@ class Replayer {
     result_.totals.hits = static_cast<std::uint64_t>(adjusted_hits);
     result_.totals.reads = static_cast<std::uint64_t>(std::max(0.0, expected_reads));
     result_.totals.misses = result_.totals.reads - std::min(result_.totals.reads, result_.totals.hits);
-    result_.totals.origin_reads = result_.totals.misses;
+    if (!fills_) result_.totals.origin_reads = result_.totals.misses;
     result_.totals.requests = result_.totals.reads + result_.totals.writes;
     scale_all(1.0 / config_.sample_rate);
   }
@@ -358,9 +525,12 @@ class Replayer {
     auto scale = [f](std::uint64_t& v) { v = static_cast<std::uint64_t>(std::llround(static_cast<double>(v) * f)); };
     auto scale_counts = [&](ReplayCounts& c) {
       for (std::uint64_t* v : {&c.requests, &c.reads, &c.writes, &c.hits, &c.misses, &c.read_bytes, &c.hit_bytes,
-                               &c.stale_hits, &c.origin_reads, &c.near_hits})
+                               &c.stale_hits, &c.origin_reads, &c.near_hits, &c.duplicate_fills, &c.waits,
+                               &c.early_refreshes, &c.peak_origin_reads_per_s})
         scale(*v);
       c.stale_age_ms_sum *= f;
+      c.wait_ms_sum *= f;
+      c.early_refresh_lead_ms_sum *= f;
     };
     scale_counts(result_.totals);
     for (auto& c : result_.per_source) scale_counts(c);
@@ -385,7 +555,13 @@ class Replayer {
   std::vector<std::vector<Access>> accesses_;  // per cache of the topology: this batch's accesses
   std::uint64_t admitted_ = 0;      // requests placed on the clock so far (sampled or not)
   std::vector<Pending> pending_;
+  std::vector<FillReadOutcome> outcomes_;  // fill mode: one per pending_ entry
   std::unordered_map<std::uint64_t, OriginState> origin_;
+  std::optional<FillModel> fills_;  // set when some class's fills take time or are protected
+  PeakRate peak_;
+  std::vector<PeakRate> source_peaks_;
+  WaitHistogram waits_;
+  std::vector<WaitHistogram> source_waits_;
   ReplayResult result_;
   ReplayCounts interval_;
   bool started_ = false;

@@ -109,6 +109,7 @@ void answer_from_mrc(std::vector<SimRun>& runs, const Scenario& base) {
     r.store.bytes = p.resident_bytes;
     r.store.evictions = p.inserted - std::min(p.inserted, p.resident_objects);
     r.span_ms = p.span_ms;
+    r.has_peak = false;  // the curve does not keep time
   }
 }
 

@@ -99,7 +99,7 @@ class Loader {
   Scenario load(const YAML::Node& root) {
     if (!root.IsMap()) fail(root, "(top)", "a scenario is a YAML map (name:, cache:, classes: or trace:, ...)");
     check_keys(root, "", {"name", "seed", "duration", "requests", "cache", "invalidation", "classes", "events",
-                          "trace", "sweep", "plots", "description", "sample", "topology", "cluster"});
+                          "trace", "sweep", "plots", "description", "sample", "topology", "cluster", "clock"});
     Scenario s;
     s.file = file_;
     s.name = root["name"] ? scalar(root["name"], "name") : std::filesystem::path(file_).stem().string();
@@ -109,6 +109,12 @@ class Loader {
     if (root["sample"]) {
       s.sample = number(root["sample"], "sample");
       if (!(s.sample > 0 && s.sample <= 1)) fail(root["sample"], "sample", "expected a rate in (0, 1], e.g. 0.01");
+    }
+    if (root["clock"]) {
+      const std::string clock = scalar(root["clock"], "clock");
+      if (clock != "seconds" && clock != "exact")
+        fail(root["clock"], "clock", "expected seconds (the server's whole-second expiry) or exact, got '" + clock + "'");
+      s.whole_second_clock = clock == "seconds";
     }
     if (!root["cache"]) fail(root, "cache", "missing field (e.g. cache: {capacity: 64MiB, policy: lru})");
     s.cache = cache(root["cache"]);
@@ -225,7 +231,12 @@ class Loader {
     CacheSpec c;
     if (!node["capacity"]) fail(node, "cache.capacity", "missing field (e.g. 64MiB, 1GB or '100000 objects')");
     c.capacity = capacity(node["capacity"], "cache.capacity");
-    if (node["overhead_bytes"]) c.overhead_bytes = u64(node["overhead_bytes"], "cache.overhead_bytes");
+    if (node["overhead_bytes"]) {
+      // `server`: the bytes `cachelab serve` charges per item on top of key and value
+      // (docs/ARCHITECTURE.md), so that a scenario holds what a server of that -m holds.
+      if (node["overhead_bytes"].IsScalar() && node["overhead_bytes"].Scalar() == "server") c.overhead_bytes = kItemOverheadBytes;
+      else c.overhead_bytes = u64(node["overhead_bytes"], "cache.overhead_bytes");
+    }
     if (node["ttl"]) c.ttl_ms = ttl(node["ttl"], "cache.ttl");
     if (node["policy"]) policy(node["policy"], c);
     return c;
@@ -288,7 +299,7 @@ class Loader {
     const std::string at = "classes[" + std::to_string(index) + "]";
     require_map(node, at);
     check_keys(node, at + ".", {"name", "keys", "popularity", "write_popularity", "size", "reads_per_s",
-                                "writes_per_s", "ttl"});
+                                "writes_per_s", "ttl", "fill_latency", "protection", "grace", "beta"});
     WorkloadClass c;
     c.name = node["name"] ? scalar(node["name"], at + ".name") : "class" + std::to_string(index);
     const std::string f = "classes." + c.name + ".";
@@ -307,7 +318,33 @@ class Loader {
     if (node["writes_per_s"]) c.writes_per_s = number(node["writes_per_s"], f + "writes_per_s");
     if (c.reads_per_s + c.writes_per_s <= 0) fail(node, f + "reads_per_s", "missing field: a class needs reads_per_s or writes_per_s above 0");
     if (node["ttl"]) c.ttl_ms = ttl(node["ttl"], f + "ttl");
+    c.fills = fill_policy(node, f);
     return c;
+  }
+
+  // fill_latency, protection, grace, beta (fills.h). grace and beta may be given with any
+  // protection (a sweep over protection keeps one file), and apply to theirs.
+  FillPolicy fill_policy(const YAML::Node& node, const std::string& f) const {
+    FillPolicy p;
+    if (const YAML::Node v = node["fill_latency"]) {
+      const std::string text = scalar(v, f + "fill_latency");
+      const auto parsed = parse_fill_latency(text);
+      if (!parsed)
+        fail(v, f + "fill_latency",
+             "expected fixed(50ms), lognormal(median, p99) or empirical([5ms, 20ms, ...]), got '" + text + "'");
+      p.latency = *parsed;
+    }
+    if (const YAML::Node v = node["protection"]) {
+      const auto parsed = parse_protection(scalar(v, f + "protection"));
+      if (!parsed) fail(v, f + "protection", "expected none, lease, serve-stale or early-refresh, got '" + v.Scalar() + "'");
+      p.protection = *parsed;
+    }
+    if (node["grace"]) p.grace_ms = duration(node["grace"], f + "grace");
+    if (node["beta"]) {
+      p.beta = number(node["beta"], f + "beta");
+      if (p.beta <= 0 || p.beta > 1000) fail(node["beta"], f + "beta", "expected a number above 0 (XFetch's beta, 1 by default)");
+    }
+    return p;
   }
 
   TraceSpec trace(const YAML::Node& node) const {
@@ -606,6 +643,8 @@ ReplayConfig replay_config(const Scenario& s) {
   r.topology = s.topology;
   if (s.cluster) r.cluster = *s.cluster;
   r.seed = s.seed;
+  for (const WorkloadClass& c : s.classes) r.fills.push_back(c.fills);
+  r.whole_second_clock = s.whole_second_clock;
   return r;
 }
 

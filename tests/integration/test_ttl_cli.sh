@@ -23,9 +23,19 @@ none="$("$cachelab" ttl "$source_dir/scenarios/product_catalog.yaml" --max-stale
 grep -q "no TTL keeps the stale ratio within 1e-05" <<<"$none" || fail "no 'none meets' line"
 grep -q "with delete-on-write" <<<"$none" || fail "no delete-on-write table"
 
+peak="$("$cachelab" ttl "$source_dir/scenarios/flash_sale.yaml" --max-db-peak 50 --candidates 30s --set duration=40s \
+         --set invalidation=ttl-only -o "$work/peak" --jobs 2)"
+echo "$peak"
+grep -q "database peak <= 50 reads/s" <<<"$peak" || fail "no database budget in the class header"
+grep -q "lease .* 20 " <<<"$peak" || fail "no lease row with a peak of 20"
+grep -q "none .* over budget" <<<"$peak" || fail "no protection must be over the database budget"
+grep -q "^  choose ttl 30s with protection serve-stale" <<<"$peak" || fail "serve-stale not chosen"
+head -1 "$work/peak/ttl.csv" | grep -q ",protection,peak_origin_reads_per_s,wait_p99_ms$" || fail "ttl.csv protection columns"
+
 set +e
 "$cachelab" ttl "$source_dir/scenarios/product_catalog.yaml" --max-stale-ratio 2 2>/dev/null; [ $? = 2 ] || fail "budget 2 must exit 2"
 "$cachelab" ttl "$work/missing.yaml" --max-stale-ratio 0.1 2>/dev/null; [ $? = 2 ] || fail "missing scenario must exit 2"
 "$cachelab" ttl "$source_dir/scenarios/product_catalog.yaml" --max-stale-ratio 0.1 --candidates 1x 2>/dev/null; [ $? = 2 ] || fail "bad candidate must exit 2"
 "$cachelab" ttl "$source_dir/scenarios/product_catalog.yaml" 2>/dev/null; [ $? = 2 ] || fail "missing budget must exit 2"
+"$cachelab" ttl "$source_dir/scenarios/product_catalog.yaml" --max-db-peak -3 2>/dev/null; [ $? = 2 ] || fail "negative peak must exit 2"
 echo OK

@@ -94,3 +94,21 @@ TEST_CASE("plot: without gnuplot on PATH the error says how to install it", "[si
   CHECK_THROWS_WITH(plot_table(sample_table(), spec), Catch::Contains("apt-get install gnuplot-nox"));
   ::setenv("PATH", old.c_str(), 1);
 }
+
+TEST_CASE("plot: staleness gets its own axis; coinciding series stay visible", "[simulator][plot]") {
+  // With hit ratios near 1 and stale ratios of a few percent on one axis the stale line is flat
+  // at the bottom: it gets the right-hand axis, labelled on its own (not the shared "ratio").
+  const fs::path svg = temp_file("y2.svg");
+  PlotSpec spec;
+  spec.x = "capacity_bytes", spec.y = {"hit_ratio", "stale_ratio"}, spec.series = "policy";
+  spec.output = svg.string(), spec.title = "two axes";
+  plot_table(sample_table(), spec);
+  const std::string text = slurp(svg);
+  CHECK(text.find(">hit ratio (hits / reads)<") != std::string::npos);
+  CHECK(text.find(">stale ratio (stale hits / reads)<") != std::string::npos);
+  CHECK(text.find(">ratio<") == std::string::npos);
+  // Four lines drawn from widest to thinnest: a line hidden under another still shows around it.
+  for (const char* width : {"stroke-width=\"6.00\"", "stroke-width=\"4.50\"", "stroke-width=\"3.00\"", "stroke-width=\"1.50\""})
+    CHECK(text.find(width) != std::string::npos);
+  fs::remove(svg);
+}

@@ -78,3 +78,38 @@ TEST_CASE("ttl: each class is judged on its own reads", "[simulator][ttl]") {
   // descriptions, μ = 0.01/s: stale ratio at 20s = 0.952 × 0.0967 = 0.092 (within 0.1).
   CHECK(choices[0].trials[*choices[0].chosen].ttl_ms == 20000);
 }
+
+TEST_CASE("ttl --max-db-peak: tries each protection, keeps the database's busiest second in budget", "[simulator][ttl][stampede]") {
+  // One hot key, 100 reads/s, 200 ms fills: with no protection an expiry sends about 1 + 20
+  // reads to the database in one second; a lease or serve-stale sends one.
+  const std::string path = write_scenario(
+      "peak", "  - {name: hot, keys: 1, reads_per_s: 100, fill_latency: 200ms, protection: none, grace: 10s}\n");
+  TtlOptions options;
+  options.max_stale_ratio = 1;
+  options.max_db_peak = 5;
+  options.candidates_ms = {2000, 5000};
+  options.jobs = 2;
+  const Scenario s = load_scenario(path);
+  const auto choices = pick_ttls(s, options);
+  REQUIRE(choices.size() == 1);
+  const TtlChoice& c = choices[0];
+  REQUIRE(c.trials.size() == 8);  // 4 protections x 2 TTLs
+  CHECK(c.trials[0].protection == Protection::kNone);
+  CHECK(c.trials[0].peak_origin_reads_per_s >= 15);
+  CHECK_FALSE(c.trials[0].within_budget);
+  CHECK(c.trials[2].protection == Protection::kLease);
+  CHECK(c.trials[2].peak_origin_reads_per_s == 1);
+  CHECK(c.trials[2].within_budget);
+  // The best hit ratio within budget: serve-stale (nobody misses after the cold start), 5 s.
+  REQUIRE(c.chosen.has_value());
+  CHECK(c.trials[*c.chosen].protection == Protection::kServeStale);
+  CHECK(c.trials[*c.chosen].ttl_ms == 5000);
+
+  // A stale budget too: serve-stale's ~21 stale reads per 5 s cycle (4%) are over 1%, so a lease.
+  options.max_stale_ratio = 0.01;
+  const auto strict = pick_ttls(s, options);
+  std::filesystem::remove(path);
+  REQUIRE(strict[0].chosen.has_value());
+  CHECK(strict[0].trials[*strict[0].chosen].protection == Protection::kLease);
+  CHECK(strict[0].trials[*strict[0].chosen].ttl_ms == 5000);
+}

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "cachelab/store.h"
+#include "cachelab/sim/fills.h"
 #include "cachelab/sim/request.h"
 #include "cachelab/sim/topology.h"
 #include "cachelab/sim/trace_reader.h"
@@ -60,6 +61,12 @@ struct ReplayConfig {
   TopologySpec topology;
   ClusterSpec cluster;
   std::uint64_t seed = 1;  // spreads requests over application processes
+  // Per class (Request::source): fill latency and protection (fills.h). Empty, or all inactive:
+  // instant fills, the batched fast path.
+  std::vector<FillPolicy> fills;
+  // `clock: seconds`: expiry on the server's whole-second clock, an item stored at t lives until
+  // floor(t) + TTL (t in the trace's own seconds). false: until t + TTL exactly.
+  bool whole_second_clock = false;
   // Called every 2^20 requests with the requests so far and the virtual time covered (ms).
   std::function<void(std::uint64_t requests, std::uint64_t span_ms)> progress;
 };
@@ -76,6 +83,18 @@ struct ReplayCounts {
   double stale_age_ms_sum = 0;
   std::uint64_t origin_reads = 0;  // read misses: each one reads the origin to fill the cache
   std::uint64_t near_hits = 0;     // two-tier: hits served by the process's near cache
+  // Fills that take time (ReplayConfig::fills). origin_reads counts every fill started; a read
+  // that waited for another's fill (lease) is a miss without an origin read.
+  std::uint64_t duplicate_fills = 0;  // fills started while another fill of the key was under way
+  std::uint64_t waits = 0;            // reads that had no value until a fill completed
+  double wait_ms_sum = 0;
+  std::uint64_t early_refreshes = 0;  // XFetch refreshes started before the expiry, no fill under way
+  double early_refresh_lead_ms_sum = 0;  // ...and how long before the expiry they started
+  // Whole-run figures, set at the end of the run (not summed over timeline intervals):
+  std::uint64_t peak_origin_reads_per_s = 0;  // max over 1-second windows of the virtual clock
+  double wait_p50_ms = 0;  // over the reads that waited (nearest rank)
+  double wait_p99_ms = 0;
+  double wait_max_ms = 0;
 
   double hit_ratio() const noexcept { return reads ? double(hits) / double(reads) : 0.0; }
   double byte_hit_ratio() const noexcept { return read_bytes ? double(hit_bytes) / double(read_bytes) : 0.0; }
@@ -95,6 +114,7 @@ struct ReplayResult {
   std::vector<TimelineRow> timeline;
   std::uint64_t timeline_interval_ms = 0;
   std::uint64_t span_ms = 0;  // virtual time covered
+  bool has_peak = true;       // false: answered without a replay (the one-pass LRU curve)
 };
 
 // Runs the requests of `source` through a fresh store built from `config`. Throws

@@ -11,6 +11,9 @@ namespace cachelab::sim {
 
 // The SPEC's columns, in order; `invalidation` and one column per extra sweep path follow.
 void write_results_csv(std::ostream& out, const std::vector<SimRun>& runs);
+// One row per run and class (a trace is one class, "all"): `class`, then results.csv's columns
+// computed on that class's reads (evictions and expirations empty: the cache is shared).
+void write_results_by_class_csv(std::ostream& out, const std::vector<SimRun>& runs);
 void write_results_json(std::ostream& out, const std::vector<SimRun>& runs);
 // One row per run and interval: run (the results.csv row, from 1), interval start and end in
 // seconds, reads, writes, hits, hit_ratio, stale_hits, stale_ratio, origin_reads.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cachelab/sim/distributions.h"
+#include "cachelab/sim/fills.h"
 #include "cachelab/sim/replay.h"
 #include "cachelab/sim/topology.h"
 #include "cachelab/sim/trace_reader.h"
@@ -21,7 +22,7 @@ struct CacheSpec {
   std::string policy_module;        // path of a policy module (.so), when the policy is one
   PolicyArgs policy_args;
   Capacity capacity;
-  std::uint64_t overhead_bytes = 0;
+  std::uint64_t overhead_bytes = 0;  // `server`: what `cachelab serve` charges (kItemOverheadBytes)
   std::int64_t ttl_ms = kTtlUnset;  // cache.ttl: overrides every class's and the trace's TTL
 };
 
@@ -35,6 +36,7 @@ struct WorkloadClass {
   double reads_per_s = 0;   // the class's total rates, shared among its keys by popularity
   double writes_per_s = 0;
   std::int64_t ttl_ms = 0;  // 0 = no expiry
+  FillPolicy fills;         // fill_latency, protection, grace, beta (default: instant, none)
 };
 
 // A popularity shift: from `at_ms` on, the popularity ranks of the class (or of every class when
@@ -70,6 +72,8 @@ struct Scenario {
   // SHARDS spatial sampling: follow only the keys whose hash falls under this rate, with the
   // capacity scaled by it; counts are scaled back by 1/rate. 1 = every key.
   double sample = 1.0;
+  // `clock: seconds`: the server's whole-second expiry (floor(t) + TTL); false: exact (t + TTL).
+  bool whole_second_clock = false;
   CacheSpec cache;
   Invalidation invalidation = Invalidation::kTtlOnly;
   std::vector<WorkloadClass> classes;
