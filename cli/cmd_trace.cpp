@@ -14,6 +14,10 @@
 namespace cachelab::cli {
 namespace {
 
+constexpr const char* kFormatHelp =
+    "csv, oracleGeneral, lcs, vscsi, twitter or cachelib; a .zst or .gz file of any of them is read as "
+    "it is (told by its first bytes)";
+
 // "time=2,key=5,size=4" -> CsvColumns. False if malformed.
 bool parse_columns(const std::string& text, sim::CsvColumns* out) {
   *out = sim::CsvColumns{};
@@ -56,10 +60,11 @@ struct InputOptions {
     spec->path = path;
     auto f = sim::parse_trace_format(format);
     if (!f) {
-      std::fprintf(stderr, "cachelab trace %s: unknown format '%s' (csv, oracleGeneral or twitter)\n", command, format.c_str());
+      std::fprintf(stderr, "cachelab trace %s: unknown format '%s' (%s)\n", command, format.c_str(), sim::trace_format_list());
       return false;
     }
     spec->format = *f;
+    spec->time_unit_ms = sim::default_time_unit_ms(*f);
     spec->header = header;
     if (!columns.empty() && !parse_columns(columns, &spec->columns)) {
       std::fprintf(stderr, "cachelab trace %s: --columns: expected NAME=N,... with names time, key, size, op, ttl\n", command);
@@ -73,7 +78,7 @@ int run_info(int argc, char** argv) {
   po::options_description visible("options");
   std::string file, format;
   InputOptions input;
-  visible.add_options()("format,f", po::value(&format)->required(), "csv, oracleGeneral or twitter");
+  visible.add_options()("format,f", po::value(&format)->required(), kFormatHelp);
   input.add_to(visible);
   po::variables_map vm;
   const char* usage = "cachelab trace info FILE --format F [--columns ...] [--header]";
@@ -90,8 +95,8 @@ int run_convert(int argc, char** argv) {
   std::string in, out, from, to;
   InputOptions input;
   visible.add_options()
-      ("from", po::value(&from)->required(), "input format: csv, oracleGeneral or twitter")
-      ("to", po::value(&to)->required(), "output format: csv, oracleGeneral or twitter");
+      ("from", po::value(&from)->required(), kFormatHelp)
+      ("to", po::value(&to)->required(), "output format, as --from; an OUT name ending in .zst is zstd-compressed");
   input.add_to(visible);
   po::variables_map vm;
   const char* usage = "cachelab trace convert IN OUT --from F --to G [--columns ...] [--header]";
@@ -100,7 +105,7 @@ int run_convert(int argc, char** argv) {
   if (!input.apply("convert", in, from, &spec)) return kExitUsage;
   auto to_format = sim::parse_trace_format(to);
   if (!to_format) {
-    std::fprintf(stderr, "cachelab trace convert: unknown format '%s' (csv, oracleGeneral or twitter)\n", to.c_str());
+    std::fprintf(stderr, "cachelab trace convert: unknown format '%s' (%s)\n", to.c_str(), sim::trace_format_list());
     return kExitUsage;
   }
   auto reader = sim::open_trace(spec);
