@@ -15,7 +15,7 @@ namespace cachelab::sim {
 namespace {
 
 constexpr std::size_t kBufferBytes = 1 << 20;
-constexpr std::size_t kBuffers = 4;  // in the queue or being filled: 4 MiB decoded at most
+constexpr std::size_t kBuffers = 8;  // in the queue or being filled: 8 MiB decoded at most
 constexpr std::size_t kInputBytes = 1 << 20;
 
 struct Buffer {
