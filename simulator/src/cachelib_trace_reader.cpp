@@ -5,7 +5,7 @@
 // (CacheLib would drop it as a failed header).
 //   op: GET, GET_LEASE (reads), SET, SET_LEASE (writes), DELETE; anything else is an error here
 //       (CacheLib counts it as a parse error and skips the line).
-//   op_count: the line stands for that many identical requests in a row.
+//   op_count: the line stands for that many identical requests in a row (1 to 65535).
 //   size: the value's bytes; the object is charged size + key_size (the original key's length,
 //       0 if the column is absent), as CacheLib stores key and value in one item.
 //   op_time: in ms by default (CacheLib divides it by timestampFactor, 1000 unless configured);
@@ -110,7 +110,8 @@ class CachelibTraceReader final : public TraceReader {
     if (column_[kTtl] >= 0 && !trim(field(kTtl)).empty())
       r.ttl_ms = static_cast<std::int64_t>(std::llround(static_cast<double>(number(kTtl, 0)) * spec_.ttl_unit_ms));
     const std::uint64_t op_count = number(kOpCount, 1);
-    if (op_count == 0) lines_.fail("op_count 0");
+    // CacheLib keeps op_count in 16 bits (and skips a line whose count is 0 there).
+    if (op_count == 0 || op_count > 65535) lines_.fail("op_count must be 1 to 65535");
     repeats_ = op_count;
   }
 
