@@ -84,14 +84,18 @@ TEST_CASE("trace analyze: the fitted zipf alpha of generated traces", "[sim][ana
   }
 }
 
-TEST_CASE("trace analyze: the shared trace, whole and sampled by key", "[sim][analyze]") {
+TEST_CASE("trace analyze: the shared trace, whole and sampled by key", "[sim][analyze][libcachesim]") {
+  // libCacheSim's traceAnalyzer (aa0fc409, --common) on this file: 113872 requests, 48974
+  // objects, time span 7200 s, 21049 objects accessed once, most popular 1630, 1342, 1341, 652.
   auto reader = open_trace(cloud_physics_bin());
   const TraceAnalysis a = analyze_trace(*reader, {});
   CHECK(a.requests == 113872);
   CHECK(a.objects == 48974);
   CHECK(a.one_hit_wonders == 21049);
   CHECK(a.last_time_ms - a.first_time_ms == 7200000);
-  CHECK(a.frequencies.front() == 1630);
+  REQUIRE(a.frequencies.size() == 48974);
+  CHECK(std::vector<std::uint64_t>(a.frequencies.begin(), a.frequencies.begin() + 4) ==
+        std::vector<std::uint64_t>{1630, 1342, 1341, 652});
   reader = open_trace(cloud_physics_bin());
   TraceAnalysisOptions half;
   half.sample = 0.5;
