@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "cachelab/sim/errors.h"
 #include "threaded_decoder.h"
@@ -33,12 +34,18 @@ class PlainFileSource final : public ByteSource {
     if (got == 0 && std::ferror(file_)) throw InputError(path() + ": read error: " + std::strerror(errno));
     return n + got;
   }
+  std::string_view borrow() override {
+    if (buffer_.empty()) buffer_.resize(kBorrowBytes);
+    return {buffer_.data(), read(buffer_.data(), buffer_.size())};
+  }
   Compression compression() const noexcept override { return Compression::kNone; }
 
  private:
+  static constexpr std::size_t kBorrowBytes = 768 << 10;
   std::FILE* file_;
   std::string peeked_;
   std::size_t peeked_pos_ = 0;
+  std::vector<char> buffer_;  // what borrow() hands out
 };
 
 }  // namespace

@@ -20,6 +20,9 @@ class ByteSource {
   // Throws InputError (naming the file and the compressed byte offset) on a corrupt or truncated
   // compressed stream, or on a read error.
   virtual std::size_t read(char* out, std::size_t size) = 0;
+  // The next bytes without a copy: a view valid until the next read() or borrow(); empty only at
+  // the end. Same errors as read().
+  virtual std::string_view borrow() = 0;
   virtual Compression compression() const noexcept = 0;
   const std::string& path() const noexcept { return path_; }
 

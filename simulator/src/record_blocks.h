@@ -1,11 +1,12 @@
 #pragma once
-// Fixed-size binary records (oracleGeneral, lcs, vscsi) read in large blocks from a ByteSource,
-// so the per-record work is a memcpy-decode. A file that ends inside a record is an InputError
-// naming the record's byte offset.
+// Fixed-size binary records (oracleGeneral, lcs, vscsi) handed out in large blocks, decoded where
+// the ByteSource holds them (its borrowed buffer: no copy of a decompressed stream); only a record
+// cut by a buffer boundary is put together in a small buffer. A file that ends inside a record is
+// an InputError naming the record's byte offset.
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "byte_source.h"
 
@@ -31,10 +32,12 @@ class RecordBlocks {
  private:
   std::unique_ptr<ByteSource> source_;
   std::size_t record_bytes_;
-  std::vector<char> block_;
   std::uint64_t block_offset_;
   std::uint64_t next_offset_;
   std::string prefix_;
+  std::string_view view_;  // borrowed bytes not handed out yet
+  std::string partial_;    // the start of a record cut by the end of a view
+  std::string joined_;     // that record once complete (handed out as a block of one)
 };
 
 }  // namespace cachelab::sim

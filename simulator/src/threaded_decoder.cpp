@@ -45,6 +45,15 @@ class ThreadedDecoder final : public ByteSource {
 
   Compression compression() const noexcept override { return compression_; }
 
+  // The rest of the current buffer, as it is: binary records are decoded in place.
+  std::string_view borrow() override {
+    while (!current_ || current_pos_ == current_->size)
+      if (!next_buffer()) return {};
+    const std::string_view view(current_->bytes.data() + current_pos_, current_->size - current_pos_);
+    current_pos_ = current_->size;
+    return view;
+  }
+
   std::size_t read(char* out, std::size_t size) override {
     std::size_t n = 0;
     while (n < size) {
