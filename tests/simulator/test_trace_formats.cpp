@@ -131,7 +131,10 @@ TEST_CASE("lcs v3 sample (zstd): header, ops, TTLs, tenants", "[sim][trace][lcs]
 }
 
 TEST_CASE("lcs v3 sample: libCacheSim's LRU and FIFO miss counts, objects and bytes", "[sim][trace][lcs][libcachesim]") {
-  check_figures(sample("sample_v3.lcs.zst", TraceFormat::kLcs), true);
+  const TraceSpec spec = sample("sample_v3.lcs.zst", TraceFormat::kLcs);
+  check_figures(spec, true);
+  // belady from the next accesses the records carry: libCacheSim's Belady, 200 objects: 0.3040.
+  CHECK(replay_as_libcachesim(spec, "belady", Capacity{.amount = 200, .count_objects = true}).totals.misses == 3040);
 }
 
 TEST_CASE("lcs v1..v8: the same requests from every record layout", "[sim][trace][lcs]") {
