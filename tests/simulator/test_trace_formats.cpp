@@ -97,7 +97,8 @@ std::string lcs_file(std::uint64_t version, const std::vector<Request>& requests
       put(static_cast<std::uint32_t>(r.ttl_ms / 1000));
     }
     put(next);
-    for (int f = 0; f < kFeatures[version]; ++f) put(static_cast<std::uint32_t>(0xfeed0000u + f));
+    const int features = version < 9 ? kFeatures[version] : 0;
+    for (int f = 0; f < features; ++f) put(static_cast<std::uint32_t>(0xfeed0000u + f));
   }
   return out;
 }
