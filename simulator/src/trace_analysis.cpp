@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <unordered_map>
+
+#include "cachelab/flat_map.h"
 
 #include "cachelab/sim/key_sample.h"
 
@@ -70,21 +71,21 @@ class Analyzer {
     else ++a_.no_ttl;
     count_rate(time_ms - a_.first_time_ms, r);
 
-    auto [it, fresh] = objects_.try_emplace(r.key, ObjectState{index, time_ms, 0});
+    auto [state, fresh] = objects_.try_emplace(r.key, ObjectState{index, time_ms, 0});
     if (fresh) {
       a_.object_bytes += r.size;
       a_.size_objects.add(r.size);
     } else {
-      a_.reuse_distance.add(index - it->second.last_request - 1);
-      a_.reuse_time_s.add((time_ms - it->second.last_time_ms) / 1000);
-      it->second.last_request = index;
-      it->second.last_time_ms = time_ms;
+      a_.reuse_distance.add(index - state->last_request - 1);
+      a_.reuse_time_s.add((time_ms - state->last_time_ms) / 1000);
+      state->last_request = index;
+      state->last_time_ms = time_ms;
     }
-    ++it->second.requests;
+    ++state->requests;
 
     if (window_.requests == 0) window_.first_request = index;
     ++window_.requests;
-    ++window_counts_[r.key];
+    ++*window_counts_.try_emplace(r.key, 0).first;
     if (window_.requests == options_.window_requests) close_window();
     if (options_.progress && (a_.requests & ((1u << 20) - 1)) == 0) options_.progress(a_.requests);
   }
@@ -93,11 +94,11 @@ class Analyzer {
     if (window_.requests > 0) close_window();
     a_.objects = objects_.size();
     a_.frequencies.reserve(objects_.size());
-    for (const auto& [key, state] : objects_) {
+    objects_.for_each([&](std::uint64_t, ObjectState& state) {
       a_.frequencies.push_back(state.requests);
       a_.one_hit_wonders += state.requests == 1;
-    }
-    objects_ = {};
+    });
+    objects_ = FlatU64Map<ObjectState>();  // the frequencies are all that is left to need
     std::sort(a_.frequencies.rbegin(), a_.frequencies.rend());
     a_.zipf_alpha = fit_zipf_alpha(a_.frequencies);
     auto top_share = [&](double fraction) {
@@ -135,7 +136,7 @@ class Analyzer {
 
   void close_window() {
     window_.objects = window_counts_.size();
-    for (const auto& [key, n] : window_counts_) window_.one_hit_wonders += n == 1;
+    window_counts_.for_each([&](std::uint64_t, std::uint32_t n) { window_.one_hit_wonders += n == 1; });
     a_.windows.push_back(window_);
     window_ = {};
     window_counts_.clear();
@@ -144,9 +145,10 @@ class Analyzer {
   TraceAnalysisOptions options_;
   KeySample sample_;
   TraceAnalysis a_;
-  std::unordered_map<std::uint64_t, ObjectState> objects_;
+  // Open addressing (32-byte slots, no node per object): the per-request lookups are the pass's cost.
+  FlatU64Map<ObjectState> objects_;
   TraceAnalysis::Window window_;
-  std::unordered_map<std::uint64_t, std::uint32_t> window_counts_;
+  FlatU64Map<std::uint32_t> window_counts_;
 };
 
 }  // namespace

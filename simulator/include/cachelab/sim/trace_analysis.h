@@ -1,6 +1,6 @@
 #pragma once
 // `cachelab trace analyze`: what a trace is like before choosing sizes and TTLs. One streamed pass;
-// memory grows with the distinct objects (one small record each), and `sample` follows only the
+// memory grows with the distinct objects (one 32-byte slot each), and `sample` follows only the
 // keys whose hash falls under that share (SHARDS-style spatial sampling: a followed key keeps all
 // its requests) for traces with too many objects for that.
 #include <cstdint>
