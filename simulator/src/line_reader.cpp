@@ -15,14 +15,8 @@ constexpr std::size_t kBufferBytes = 1 << 20;
 constexpr std::size_t kMaxLineBytes = 16 << 20;
 }
 
-LineReader::LineReader(const std::string& path) : path_(path), buffer_(kBufferBytes) {
-  file_ = std::fopen(path.c_str(), "rb");
-  if (!file_) throw InputError(path + ": cannot open: " + std::strerror(errno));
-}
-
-LineReader::~LineReader() {
-  if (file_) std::fclose(file_);
-}
+LineReader::LineReader(const std::string& path)
+    : path_(path), source_(open_byte_source(path)), buffer_(kBufferBytes) {}
 
 bool LineReader::refill() {
   if (eof_) return false;
@@ -42,9 +36,8 @@ bool LineReader::refill() {
     }
     buffer_.resize(buffer_.size() * 2);
   }
-  const std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+  const std::size_t got = source_->read(buffer_.data() + end_, buffer_.size() - end_);
   if (got == 0) {
-    if (std::ferror(file_)) fail(std::string("read error: ") + std::strerror(errno));
     eof_ = true;
     return false;
   }
@@ -84,7 +77,7 @@ bool LineReader::next(std::string_view* line) {
 void LineReader::fail(const std::string& what) const {
   // A header read as data is the usual cause of a bad first line.
   const char* hint = line_number_ == 1 ? " (if the first line is a header, say header: true)" : "";
-  throw InputError(path_ + ": byte offset " + std::to_string(line_offset_) + " (line " +
+  throw InputError(source_->where(line_offset_) + " (line " +
                    std::to_string(line_number_) + "): " + what + hint);
 }
 

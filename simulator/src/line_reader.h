@@ -1,12 +1,14 @@
 #pragma once
 // Buffered line-by-line reading of a text file in constant memory, keeping the byte offset of each
-// line so that errors can point at it. Shared by the csv and twitter readers.
+// line so that errors can point at it. Shared by the text readers (csv, twitter, cachelib). A
+// compressed file is read through its decoder (byte_source.h); offsets then count decompressed bytes.
 #include <cstdint>
-#include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "byte_source.h"
 #include "cachelab/sim/trace_reader.h"
 
 namespace cachelab::sim {
@@ -14,7 +16,6 @@ namespace cachelab::sim {
 class LineReader {
  public:
   explicit LineReader(const std::string& path);
-  ~LineReader();
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
@@ -32,7 +33,7 @@ class LineReader {
   bool refill();
 
   std::string path_;
-  std::FILE* file_ = nullptr;
+  std::unique_ptr<ByteSource> source_;
   std::vector<char> buffer_;
   std::size_t begin_ = 0;  // first unread byte in buffer_
   std::size_t end_ = 0;    // one past the last valid byte

@@ -150,14 +150,14 @@ void plot_table(const CsvTable& table, const PlotSpec& spec) {
   // One line per (series value, y column), points sorted by x; non-numeric cells are skipped.
   std::map<std::string, std::vector<std::pair<double, double>>> lines;
   std::map<std::string, bool> line_on_y2;
-  const bool log_x = wants_log_axis(spec.x);
+  const bool log_x = spec.log_x || wants_log_axis(spec.x);
   for (const auto& row : table.rows) {
     char* end = nullptr;
     const double x = std::strtod(row[x_col].c_str(), &end);
     if (row[x_col].empty() || *end != '\0' || (log_x && x <= 0)) continue;
     for (std::size_t i = 0; i < y_cols.size(); ++i) {
       const double y = std::strtod(row[y_cols[i]].c_str(), &end);
-      if (row[y_cols[i]].empty() || *end != '\0') continue;
+      if (row[y_cols[i]].empty() || *end != '\0' || (spec.log_y && y <= 0)) continue;
       std::string name = by_series ? spec.series + "=" + row[series_col] : "";
       if (y_cols.size() > 1 || !by_series) name += (name.empty() ? "" : ", ") + axis_label(spec.y[i]);
       lines[name].push_back({x, y});
@@ -197,6 +197,7 @@ void plot_table(const CsvTable& table, const PlotSpec& spec) {
     } else if (log_x) {
       gp << "set logscale x\n";
     }
+    if (spec.log_y) gp << "set logscale y\n";
     if (!std::isnan(spec.marker_x)) {
       gp << "set arrow from " << spec.marker_x << ", graph 0 to " << spec.marker_x << ", graph 1 nohead dt 2 lw 2 lc rgb '#cc0000'\n";
       gp << "set label " << quoted(spec.marker_label) << " at " << spec.marker_x << ", graph 0.95 offset 0.5,0 tc rgb '#cc0000'\n";

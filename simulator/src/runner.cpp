@@ -28,8 +28,9 @@ ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms,
   }
   else source = std::make_unique<SyntheticWorkload>(scenario);
   try {
-    // oracleGeneral traces carry each request's next access; other sources get it computed.
-    const bool has_future = scenario.trace && scenario.trace->format == TraceFormat::kOracleGeneral;
+    // oracleGeneral and lcs traces carry each request's next access; other sources get it computed.
+    const bool has_future = scenario.trace && (scenario.trace->format == TraceFormat::kOracleGeneral ||
+                                               scenario.trace->format == TraceFormat::kLcs);
     if (policy_needs_future(config.policy) && !has_future) {
       if (!scenario.trace && !scenario.duration_ms && !scenario.requests)
         throw InputError("a policy that needs the future needs a finite workload");
@@ -72,7 +73,7 @@ bool mrc_can_answer(const std::vector<SimRun>& runs, const Scenario& base, const
   for (const SweepAxis& axis : base.sweep)
     if (canonical_path(axis.path) != "cache.capacity") return false;
   const TraceSpec& t = *base.trace;
-  const bool key_stream = t.format == TraceFormat::kOracleGeneral ||
+  const bool key_stream = t.format == TraceFormat::kOracleGeneral || (t.format == TraceFormat::kVscsi && t.all_reads) ||
                           (t.format == TraceFormat::kCsv && (t.columns.op == 0 || t.all_reads) && t.columns.ttl == 0);
   if (!key_stream) return false;
   for (const SimRun& run : runs) {

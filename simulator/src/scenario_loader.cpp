@@ -358,10 +358,11 @@ class Loader {
     if (path.is_relative()) path = std::filesystem::path(file_).parent_path() / path;
     t.path = path.string();
     if (!std::ifstream(t.path)) fail(node["path"], "trace.path", "cannot read " + t.path);
-    if (!node["format"]) fail(node, "trace.format", "missing field (csv, oracleGeneral or twitter)");
+    if (!node["format"]) fail(node, "trace.format", std::string("missing field (") + trace_format_list() + ")");
     auto format = parse_trace_format(scalar(node["format"], "trace.format"));
-    if (!format) fail(node["format"], "trace.format", "expected csv, oracleGeneral or twitter");
+    if (!format) fail(node["format"], "trace.format", std::string("expected ") + trace_format_list());
     t.format = *format;
+    t.time_unit_ms = default_time_unit_ms(t.format);
     if (const YAML::Node cols = node["columns"]) {
       require_map(cols, "trace.columns");
       check_keys(cols, "trace.columns.", {"time", "key", "size", "op", "ttl"});

@@ -28,6 +28,7 @@ TraceInfo summarize_trace(TraceReader& reader) {
       auto [it, fresh] = counts.try_emplace(r.key, 0);
       if (fresh) info.working_set_bytes += r.size;
       ++it->second;
+      ++info.tenants[r.tenant];
     }
   }
   info.unique_keys = counts.size();
@@ -68,6 +69,10 @@ void print_trace_info(std::ostream& out, const std::string& path, const TraceInf
   }
   if (by_count.size() > 10) out << ", ... (" << by_count.size() << " distinct)";
   out << "\n";
+  if (info.tenants.size() > 1 || (info.tenants.size() == 1 && info.tenants.begin()->first != 0)) {
+    std::snprintf(line, sizeof line, "tenants            %zu\n", info.tenants.size());
+    out << line;
+  }
 }
 
 }  // namespace cachelab::sim

@@ -75,6 +75,20 @@ grep -q 'unique keys *48974' "$WORK/out" || fail "trace info unique keys"
 expect 0 "$BIN" trace convert "$TRACES/cloudPhysicsIO.csv" "$WORK/cp.bin" --from csv --to oracleGeneral --columns time=2,key=5,size=4 --header
 expect 0 "$BIN" trace info "$WORK/cp.bin" --format oracleGeneral
 grep -q 'unique keys *48974' "$WORK/out" || fail "converted trace"
+# --- compressed traces, public formats, trace analyze
+expect 0 "$BIN" trace convert "$TRACES/sample_v3.lcs.zst" "$WORK/s.cachelib.csv.zst" --from lcs --to cachelib
+head -c 4 "$WORK/s.cachelib.csv.zst" | od -An -tx1 | grep -q '28 b5 2f fd' || fail "convert to .zst did not write zstd"
+expect 0 "$BIN" trace info "$WORK/s.cachelib.csv.zst" --format cachelib
+grep -q 'requests *10000' "$WORK/out" || fail "trace info of the converted cachelib .zst"
+expect 0 "$BIN" trace analyze "$TRACES/sample_v3.lcs.zst" -o "$WORK/analysis"
+grep -q 'zipf alpha' "$WORK/out" || fail "trace analyze prints no zipf alpha"
+grep -q 'objects *1621' "$WORK/out" || fail "trace analyze objects"
+for f in summary.txt popularity.csv popularity.png one_hit_wonders.csv reuse_distance.csv reuse_time.csv sizes.csv ttl.csv rate.csv; do
+  [ -s "$WORK/analysis/$f" ] || fail "trace analyze did not write $f"
+done
+head -c 30000 "$TRACES/sample_v3.lcs.zst" >"$WORK/cut.lcs.zst"
+expect 2 "$BIN" trace analyze "$WORK/cut.lcs.zst" -o "$WORK/cut"
+one_line_error "byte offset 30000: truncated zstd data"
 
 # --- bad usage and bad input: exit 2, one line
 expect 2 "$BIN" sim

@@ -2,7 +2,7 @@
 // Next-access annotation for policies that need the future (belady): reads the whole workload
 // into memory and fills each request's next_access by a backward pass (the index, from 1, of the
 // key's next request; UINT64_MAX = never), as oracleGeneral traces carry it. Memory: one Request
-// per request (40 bytes) plus a map of the distinct keys.
+// per request (56 bytes) plus a map of the distinct keys.
 #include <cstdint>
 #include <memory>
 #include <vector>

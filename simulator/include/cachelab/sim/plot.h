@@ -26,6 +26,9 @@ struct PlotSpec {
   // A vertical marker line, e.g. the TTL `cachelab ttl` chose (NaN: none).
   double marker_x = std::numeric_limits<double>::quiet_NaN();
   std::string marker_label;
+  // Log axes whatever the columns are (trace analyze: rank-frequency, histograms over decades).
+  bool log_x = false;
+  bool log_y = false;
 };
 
 // Bad request (unknown column, unsupported extension): exit 2. Gnuplot failing: exit 1.

@@ -32,6 +32,9 @@ struct Request {
   // key by its id's decimal text.
   bool has_key_point = false;
   std::uint32_t key_point = 0;
+  // The tenant (application, namespace) the trace names for the request: lcs v2 and later carry
+  // one; 0 for every other source. Kept through `trace convert`, counted by `trace info`.
+  std::uint32_t tenant = 0;
 };
 
 }  // namespace cachelab::sim

@@ -1,7 +1,10 @@
 #pragma once
 // Trace readers: stream a trace file as Requests, in constant memory (buffered reads), in batches.
-// Formats (SPEC section 4): csv (numbered columns), oracleGeneral (libCacheSim's 24-byte binary
-// records) and twitter (the Twitter cache-trace csv). A malformed or truncated record throws an
+// Formats (SPEC sections 4 and 7): csv (numbered columns), oracleGeneral (libCacheSim's 24-byte
+// binary records), lcs (libCacheSim's versioned binary format, v1..v8), vscsi (VMware's block
+// trace, as libCacheSim reads it), twitter (the Twitter cache-trace csv) and cachelib (CacheLib's
+// kvcache replay csv). Any of them may be zstd- or gzip-compressed: told by the file's first
+// bytes, decoded on a thread of its own (byte_source.h). A malformed or truncated record throws an
 // InputError naming the file and the byte offset.
 #include <cstddef>
 #include <cstdint>
@@ -16,10 +19,15 @@
 
 namespace cachelab::sim {
 
-enum class TraceFormat { kCsv, kOracleGeneral, kTwitter };
+enum class TraceFormat { kCsv, kOracleGeneral, kLcs, kVscsi, kTwitter, kCachelib };
 
 std::optional<TraceFormat> parse_trace_format(std::string_view name);
 std::string_view trace_format_name(TraceFormat format);
+// "csv, oracleGeneral, lcs, vscsi, twitter or cachelib", for messages and help.
+const char* trace_format_list();
+// The unit of a format's time field in ms when the user names none: seconds, except cachelib's
+// op_time (ms, as CacheLib's replay divides it by its default timestampFactor of 1000).
+double default_time_unit_ms(TraceFormat format);
 
 // Column numbers start at 1; 0 means "absent".
 struct CsvColumns {
@@ -36,7 +44,7 @@ struct TraceSpec {
   CsvColumns columns{.time = 1, .key = 2, .size = 3};  // csv only
   bool header = false;                                  // csv only: skip the first line
   char delimiter = ',';                                 // csv only
-  double time_unit_ms = 1000.0;  // the trace's time unit in ms (csv, twitter and oracleGeneral: seconds)
+  double time_unit_ms = 1000.0;  // the trace's time unit in ms (default_time_unit_ms; vscsi's us are fixed)
   double ttl_unit_ms = 1000.0;   // the ttl column's unit in ms (seconds)
   std::uint32_t default_size = 1;  // when a csv has no size column
   // Every request is a read whatever its op says (a cache trace replayed as a plain key stream,
@@ -68,6 +76,9 @@ std::unique_ptr<TraceReader> open_trace(const TraceSpec& spec);
 // Per-format constructors (open_trace picks one).
 std::unique_ptr<TraceReader> open_csv_trace(const TraceSpec& spec);
 std::unique_ptr<TraceReader> open_oracle_general_trace(const TraceSpec& spec);
+std::unique_ptr<TraceReader> open_lcs_trace(const TraceSpec& spec);
+std::unique_ptr<TraceReader> open_vscsi_trace(const TraceSpec& spec);
 std::unique_ptr<TraceReader> open_twitter_trace(const TraceSpec& spec);
+std::unique_ptr<TraceReader> open_cachelib_trace(const TraceSpec& spec);
 
 }  // namespace cachelab::sim
