@@ -115,6 +115,55 @@ def raw(address, data, lines=None, until=None, quiet=0.5, timeout=10.0):
         return out
 
 
+MEMCACHED = os.environ.get("MEMCACHED", "/usr/bin/memcached")  # Debian's memcached 1.6.18
+
+
+class Memcached:
+    """The reference server: memcached on a free loopback port (UDP off) with the given flags,
+    from start() until stop(). Tests send it the same bytes as cachelab and compare."""
+
+    name = "memcached"
+
+    def __init__(self, *args):
+        self.args = [str(a) for a in args]
+        self.port = free_port()
+        self.proc = None
+
+    def start(self):
+        cmd = [MEMCACHED, "-U", "0", "-l", "127.0.0.1", "-p", str(self.port)] + self.args
+        if os.geteuid() == 0:
+            cmd += ["-u", "nobody"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(self.address, timeout=1).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    err = self.proc.stderr.read() if self.proc.poll() is not None else b""
+                    self.stop()
+                    raise RuntimeError("memcached did not start: %r" % err)
+                time.sleep(0.02)
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+        rc, self.proc = self.proc.returncode, None
+        return rc
+
+    @property
+    def address(self):
+        return ("127.0.0.1", self.port)
+
+
 def main():
     """Runs the unittest cases of the calling script (the binary path is not a unittest arg)."""
     import unittest

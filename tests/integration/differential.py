@@ -55,7 +55,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import cachelab_server  # noqa: E402
 
-MEMCACHED = os.environ.get("MEMCACHED", "/usr/bin/memcached")
+MEMCACHED = cachelab_server.MEMCACHED
 MiB = 1 << 20
 DEVNULL = open(os.devnull, "w")
 TURN_TIMEOUT_S = 20.0
@@ -68,46 +68,7 @@ TIME_TOLERANCE = 1
 # ----------------------------------------------------------------------------------------------
 # servers
 
-class MemcachedServer:
-    def __init__(self, *args):
-        self.args = [str(a) for a in args]
-        self.port = cachelab_server.free_port()
-        self.proc = None
-        self.name = "memcached"
-
-    def start(self):
-        cmd = [MEMCACHED, "-U", "0", "-l", "127.0.0.1", "-p", str(self.port)] + self.args
-        if os.geteuid() == 0:
-            cmd += ["-u", "nobody"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(self.address, timeout=1).close()
-                return self
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    err = self.proc.stderr.read() if self.proc.poll() is not None else b""
-                    self.stop()
-                    raise RuntimeError("memcached did not start: %r" % err)
-                time.sleep(0.02)
-
-    def stop(self):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.communicate()
-        rc, self.proc = self.proc.returncode, None
-        return rc
-
-    @property
-    def address(self):
-        return ("127.0.0.1", self.port)
+MemcachedServer = cachelab_server.Memcached
 
 
 class CachelabServer(cachelab_server.Server):

@@ -11,60 +11,18 @@ Run: python3 tests/integration/test_django_cache.py PATH_TO_cachelab
 import datetime
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import time
 import unittest
 
-from cachelab_server import Server, free_port, main, raw
+from cachelab_server import MEMCACHED, Memcached, Server, main, raw
 
-MEMCACHED = os.environ.get("MEMCACHED", "/usr/bin/memcached")  # Debian's memcached 1.6.18
 HAVE_MEMCACHED = os.access(MEMCACHED, os.X_OK)
 SLEEP_S = 3.1  # after it, a 2 s TTL has passed on memcached's once-a-second clock whatever its phase
 BACKENDS = {
     "pymemcache": "django.core.cache.backends.memcached.PyMemcacheCache",
     "pylibmc": "django.core.cache.backends.memcached.PyLibMCCache",
 }
-
-
-class Memcached:
-    """Debian's memcached on a free loopback port (UDP off), until stop()."""
-
-    def __init__(self, *args):
-        self.port = free_port()
-        cmd = [MEMCACHED, "-U", "0", "-l", "127.0.0.1", "-p", str(self.port)] + [str(a) for a in args]
-        if os.geteuid() == 0:
-            cmd += ["-u", "root"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(self.address, timeout=1).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("memcached did not start")
-                time.sleep(0.02)
-
-    @property
-    def address(self):
-        return ("127.0.0.1", self.port)
-
-    def stop(self):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.communicate()
-        rc, self.proc = self.proc.returncode, None
-        return rc
 
 
 SERVERS = {}  # "cachelab" / "memcached" -> object with .address and .stop()
@@ -81,7 +39,7 @@ def setUpModule():
     unittest.addModuleCleanup(stop_cachelab)
     SERVERS["cachelab"] = cachelab
     if HAVE_MEMCACHED:
-        mc = Memcached("-t", "2")
+        mc = Memcached("-t", "2").start()
         unittest.addModuleCleanup(mc.stop)
         SERVERS["memcached"] = mc
     else:
