@@ -555,7 +555,9 @@ class Generator:
         out = []
         for _ in range(r.randint(2, 8)):
             c = r.choice([self.m_get, self.m_get, self.m_set, self.m_delete, self.m_arith])()
-            if b" q" not in c.parts[-1] and not any(isinstance(p, bytes) and b" q" in p for p in c.parts):
+            # (m_arith may hand back a plain `set` of a small number instead: a q on that would
+            # break its data line and leave a big number in place, see set_small)
+            if c.name in ("mg", "ms", "md", "ma") and b" q" not in c.parts[-1] and not any(isinstance(p, bytes) and b" q" in p for p in c.parts):
                 # add q
                 last = c.parts[-1]
                 if c.name == "ms":
