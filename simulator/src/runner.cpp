@@ -118,6 +118,7 @@ void answer_from_mrc(std::vector<SimRun>& runs, const Scenario& base) {
 
 std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options) {
   Scenario base = load_scenario(path, options.overrides);
+  for (const std::string& w : base.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   // A path the user fixed with --set is no longer swept.
   std::erase_if(base.sweep, [&](const SweepAxis& axis) {
     for (const std::string& o : options.overrides)

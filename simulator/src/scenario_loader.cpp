@@ -135,6 +135,7 @@ class Loader {
         fail(root, "duration", "missing field: a synthetic workload needs duration: or requests:");
     } else {
       s.trace = trace(root["trace"]);
+      warn_decimal_capacity_for_capture(root, s);
     }
     if (root["events"] && !root["events"].IsNull()) events(root["events"], s);
     if (root["topology"] && !root["topology"].IsNull()) {
@@ -216,6 +217,26 @@ class Loader {
   std::int64_t ttl(const YAML::Node& node, const std::string& field) const {
     if (node.IsScalar() && (node.Scalar() == "none" || node.Scalar() == "never")) return 0;
     return static_cast<std::int64_t>(duration(node, field));
+  }
+
+  // A capture from `cachelab serve --trace-out` replays a server whose -m counts MiB (2^20); a
+  // capacity edited to "64MB" (10^6) is 4.6% smaller than that server's and its hit ratio will
+  // not match. Said once, on stderr; the scenario still runs as written.
+  void warn_decimal_capacity_for_capture(const YAML::Node& root, Scenario& s) const {
+    if (!s.trace || !s.trace->commands) return;
+    const YAML::Node node = root["cache"]["capacity"];
+    if (!node || !node.IsScalar()) return;
+    const std::string text = node.Scalar();
+    for (const char* unit : {"KB", "MB", "GB", "TB"}) {
+      const std::string u(unit);
+      if (text.size() > u.size() && text.compare(text.size() - u.size(), u.size(), u) == 0) {
+        std::string binary = text.substr(0, text.size() - u.size()) + u.substr(0, 1) + "iB";
+        s.warnings.push_back(file_ + ":" + std::to_string(node.Mark().line + 1) + ": cache.capacity " + text +
+                             " is in powers of 1000, but the server's -m counts MiB (2^20 bytes): for the"
+                             " server started with -m N, write " + binary + " or the bytes");
+        return;
+      }
+    }
   }
 
   Capacity capacity(const YAML::Node& node, const std::string& field) const {

@@ -217,3 +217,21 @@ TEST_CASE("bad topology and cluster: one line naming the field", "[sim][scenario
   CHECK(load_error(kTierBase + "topology: local\ncluster: {nodes: 2}\n") ==
         ":6: cluster: topology local has no shared cache to spread over nodes");
 }
+
+TEST_CASE("scenario: a capture replayed with a capacity in MB is warned about (the server's -m is MiB)",
+          "[simulator][scenario]") {
+  const std::string trace = temp_file("capture.csv", "time,op,size,ttl,key\n0,set,10,0,a\n");
+  auto capture = [&](const std::string& capacity, const char* replay) {
+    return load_scenario(temp_file("capture.yaml",
+                                   "name: capture\ncache: {capacity: " + capacity + ", policy: lru}\n"
+                                   "trace: {path: '" + trace + "', format: csv, header: true, replay: " + replay +
+                                   ",\n        columns: {time: 1, op: 2, size: 3, ttl: 4, key: 5}}\n"));
+  };
+  const Scenario decimal = capture("64MB", "commands");
+  REQUIRE(decimal.warnings.size() == 1);
+  CHECK_THAT(decimal.warnings[0], Catch::Contains("capture.yaml:2: cache.capacity 64MB") && Catch::Contains("write 64MiB"));
+  CHECK(decimal.cache.capacity.amount == 64'000'000);  // it still runs as written
+  CHECK(capture("64MiB", "commands").warnings.empty());
+  CHECK(capture("67108864", "commands").warnings.empty());
+  CHECK(capture("64MB", "demand-fill").warnings.empty());  // not a capture of a server
+}

@@ -87,6 +87,8 @@ struct Scenario {
   // The file says where the cache sits (topology: or cluster:): results then carry the
   // topology, nodes, processes and near_hits columns.
   bool topology_given = false;
+  // Things worth a user's second look that are not errors (printed to stderr by `sim`).
+  std::vector<std::string> warnings;
 };
 
 // The full --set path for a short name (policy -> cache.policy, capacity -> cache.capacity,
