@@ -16,7 +16,7 @@ The machinery behind test_memcached_differential.py and test_memcached_different
   same place). A request that sends a CAS (`cas`, `C`) names it symbolically (the last, or the
   previous, CAS that server showed for the key, or one no server has issued) and it is resolved per
   server when sent.
-- Times: `t` (meta) and `exp=` (`me`) are compared within +-1 s (-1, "never", exactly). `l` and
+- Times: `t` (meta) and `exp=` (`me`) are compared within +-2 s (-1, "never", exactly). `l` and
   `la=` (last access) only for being there: memcached refreshes an item's access time when its
   segmented LRU moves it (the second read, then as its maintainer thread clears the item's
   active bit), which no client-visible rule reproduces; docs/PROTOCOL.md lists the difference.
@@ -61,8 +61,9 @@ DEVNULL = open(os.devnull, "w")
 TURN_TIMEOUT_S = 20.0
 # Time fields may differ by this much. memcached counts seconds of CLOCK_MONOTONIC, refreshed by a
 # 1 s timer; a server whose seconds start at another fraction (the wall clock) can read one more or
-# one less, and a late timer may add one: --time-tolerance 2 accepts that too.
-TIME_TOLERANCE = 1
+# one less, and a late timer may add one more (seen in CI under ASan on a loaded machine: a
+# 2 s step), so the default accepts 2.
+TIME_TOLERANCE = 2
 
 
 # ----------------------------------------------------------------------------------------------
@@ -931,7 +932,7 @@ def _int(b):
 
 
 def normalize(cmd, units):
-    """A reply as a list of items: bytes (compared exactly), Tol (+-1 s), Cas (bijection)."""
+    """A reply as a list of items: bytes (compared exactly), Tol (within the tolerance), Cas (bijection)."""
     if cmd.name == "stats" and not (cmd.label or "").startswith("bad"):
         return [b"<stats>"]
     out = []
