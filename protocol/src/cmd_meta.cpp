@@ -363,7 +363,7 @@ Outcome handle_meta_arith(Call& call) {
       }
     }
     if (r != ArithResult::kOk) return r;
-    s.modify(key, call.now, [&](const Item& it, ItemMeta& meta) {
+    s.modify(key, call.now, [&](const Item&, ItemMeta& meta) {
       const std::string digits = std::to_string(value);
       if (m.value) {
         call.out.raw("VA ");
@@ -371,7 +371,6 @@ Outcome handle_meta_arith(Call& call) {
       } else {
         call.out.raw("HD");
       }
-      (void)it;
       Tick shown = meta.exptime;  // the expiry of the item memcached holds (the old one if moved)
       for (std::string_view t : m.flags) {
         switch (t.front()) {
