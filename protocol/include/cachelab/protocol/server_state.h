@@ -14,6 +14,21 @@
 
 namespace cachelab::protocol {
 
+// memcached's TLS settings (-Z and -o ssl_*), with memcached 1.6.18's names and defaults.
+struct TlsSettings {
+  bool enabled = false;        // -Z / --enable-ssl
+  std::string chain_cert;      // ssl_chain_cert: the certificate chain (PEM)
+  std::string key;             // ssl_key: the private key (PEM), when not in chain_cert
+  int keyformat = 1;           // ssl_keyformat: OpenSSL's SSL_FILETYPE_PEM (1) or _ASN1 (2)
+  int verify_mode = 0;         // ssl_verify_mode: 0 none, 1 request, 2 require, 3 once
+  int min_version = 2;         // ssl_min_version: 0 TLSv1, 1 TLSv1.1, 2 TLSv1.2, 3 TLSv1.3
+  std::string ciphers;         // ssl_ciphers: OpenSSL's cipher list (empty: OpenSSL's default)
+  std::string ca_cert;         // ssl_ca_cert: the CAs whose client certificates are accepted (PEM)
+  std::uint32_t wbuf_size = 16 * 1024;  // ssl_wbuf_size (bytes; given in KiB)
+  bool session_cache = false;  // ssl_session_cache: server-side session cache
+  bool kernel_tls = false;     // ssl_kernel_tls: hand records to the kernel (kTLS) where it can
+};
+
 struct ServerSettings {
   std::string version = "1.6.0";  // what `version` and `stats` report
   std::string interface = "127.0.0.1";
@@ -25,6 +40,9 @@ struct ServerSettings {
   bool allow_shutdown = false;   // -A
   bool flush_enabled = true;     // -F turns flush_all off
   std::string io_engine;         // how the server waits on sockets (io_uring, epoll): for stats
+  TlsSettings tls;
+  std::uint32_t idle_timeout = 0;  // -o idle_timeout=N: close connections idle N seconds (0: never)
+  std::string auth_file;         // -Y: `user:password` lines; non-empty: connections must authenticate
 };
 
 class ServerState {
