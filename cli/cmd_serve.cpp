@@ -6,6 +6,7 @@
 
 #include "cachelab/policy_registry.h"
 #include "cachelab/server/server.h"
+#include "cachelab/server/suboptions.h"
 #include "cachelab/module_loader.h"
 #include "command.h"
 #include "options.h"
@@ -68,7 +69,7 @@ int run_serve(int argc, char** argv) {
   std::size_t trace_queue = 1 << 16;
   bool no_evictions = false, no_cas = false, allow_shutdown = false, no_flush = false;
   std::string ignored_user, ignored_protocol;
-  std::vector<std::string> ignored_opts;  // -o may be repeated
+  std::vector<std::string> extended_opts;  // -o may be repeated
   int ignored_requests = -1;  // -1: not given
   bool ignored_daemon = false;
 
@@ -99,7 +100,10 @@ int run_serve(int argc, char** argv) {
       "io-engine", po::value(&o.io_engine)->default_value("auto"),
       "how to wait on sockets: auto (io_uring if the kernel allows it, else epoll), uring, epoll")(
       ",u", po::value(&ignored_user), "memcached's user (ignored)")(
-      ",o", po::value(&ignored_opts)->composing(), "memcached's extended options (ignored)")(
+      "auth-file,Y", po::value(&s.auth_file),
+      "memcached's ASCII authentication: a file of user:password lines; clients must log in (SIGHUP re-reads it)")(
+      "extended,o", po::value(&extended_opts)->composing(),
+      "memcached's extended options name[=value],... (idle_timeout, ssl_*; the others are named in a warning)")(
       ",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")(
       ",R", po::value(&ignored_requests), "memcached's requests per event (ignored)")(
       ",d", po::bool_switch(&ignored_daemon), "memcached's daemon mode (ignored: stays in the foreground)");
@@ -136,9 +140,13 @@ int run_serve(int argc, char** argv) {
   o.trace_path = trace_out;
   o.trace_sample = trace_sample;
   o.trace_queue_records = trace_queue;
+  server::SuboptionReport suboptions;
+  for (const std::string& list : extended_opts) {
+    if (!server::apply_suboptions(list, s, suboptions)) return usage_error(suboptions.error);
+  }
   std::string ignored;
   if (!ignored_user.empty()) ignored += " -u";
-  if (!ignored_opts.empty()) ignored += " -o";
+  for (const std::string& name : suboptions.no_effect) ignored += " -o " + name;
   if (!ignored_protocol.empty()) ignored += " -B";
   if (ignored_requests >= 0) ignored += " -R";
   if (ignored_daemon) ignored += " -d";
@@ -157,6 +165,9 @@ int run_serve(int argc, char** argv) {
   s.version = std::string("1.6.0-cachelab-") + kVersion;
   try {
     return server::run_server(o);
+  } catch (const server::StartupError& e) {
+    std::fprintf(stderr, "cachelab serve: %s\n", e.what());
+    return kExitUsage;
   } catch (const PolicyModuleError& e) {
     std::fprintf(stderr, "cachelab serve: %s\n", e.what());
     return kExitUsage;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "cachelab/protocol/ascii_auth.h"
 #include "cachelab/protocol/clock.h"
 #include "cachelab/protocol/stats.h"
 #include "cachelab/protocol/trace_sink.h"
@@ -57,8 +58,11 @@ class ServerState {
   ConnectionStats connections;
   // Set by the server for --trace-out: every key a command touches is recorded there.
   TraceSink* trace = nullptr;
-  // Set by the server: called by `shutdown` (with -A) from a worker thread.
-  std::function<void()> request_shutdown;
+  // Set by the server: called by `shutdown` (with -A) from a worker thread; `graceful` is
+  // memcached's `shutdown graceful` (SIGUSR1).
+  std::function<void(bool graceful)> request_shutdown;
+  // -Y: the users allowed in (null without -Y). Reloaded on SIGHUP.
+  AuthTableSlot auth;
 
   CommandStats& worker_stats(std::size_t worker) { return workers_[worker]; }
   std::size_t worker_count() const noexcept { return workers_.size(); }

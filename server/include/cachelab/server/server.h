@@ -2,6 +2,7 @@
 // `cachelab serve`: a memcached-compatible server. -t worker threads, each with its own
 // io_context; the main thread accepts, handles signals and runs the expiry timer.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "cachelab/protocol/server_state.h"
@@ -25,9 +26,17 @@ struct ServerOptions {
   std::string io_engine = "auto";
 };
 
+// A setting that names a file the server cannot use (-Y's auth file...): the message is one line
+// for the user, and the exit code 2.
+class StartupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Runs until SIGTERM, SIGINT or `shutdown`; returns the process exit code. Throws
 // std::invalid_argument for bad options (unknown policy...), PolicyModuleError for a module that
-// cannot be used, and std::runtime_error when it cannot listen.
+// cannot be used, StartupError for a file it cannot use, and std::runtime_error when it cannot
+// listen.
 int run_server(const ServerOptions& options);
 
 }  // namespace cachelab::server
