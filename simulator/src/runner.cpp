@@ -11,21 +11,26 @@
 #include "cachelab/sim/mrc.h"
 #include "cachelab/sim/next_access.h"
 #include "cachelab/sim/workload.h"
+#include "shared_trace_feed.h"
 
 namespace cachelab::sim {
 
+TraceSpec effective_trace_spec(const Scenario& scenario) {
+  TraceSpec spec = *scenario.trace;
+  // A cluster places text keys by their text, as a client would.
+  const ReplayConfig config = replay_config(scenario);
+  if (config.cluster.nodes() > 1) spec.key_points = config.cluster.hashing;
+  return spec;
+}
+
 ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms,
-                          std::function<void(std::uint64_t, std::uint64_t)> progress) {
+                          std::function<void(std::uint64_t, std::uint64_t)> progress,
+                          std::unique_ptr<TraceReader> trace) {
   ReplayConfig config = replay_config(scenario);
   config.timeline_interval_ms = timeline_ms;
   config.progress = std::move(progress);
   std::unique_ptr<TraceReader> source;
-  if (scenario.trace) {
-    TraceSpec spec = *scenario.trace;
-    // A cluster places text keys by their text, as a client would.
-    if (config.cluster.nodes() > 1) spec.key_points = config.cluster.hashing;
-    source = open_trace(spec);
-  }
+  if (scenario.trace) source = trace ? std::move(trace) : open_trace(effective_trace_spec(scenario));
   else source = std::make_unique<SyntheticWorkload>(scenario);
   try {
     // oracleGeneral and lcs traces carry each request's next access; other sources get it computed.
@@ -151,35 +156,77 @@ std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions&
     return runs;
   }
 
-  std::atomic<std::size_t> next{0};
   std::size_t done = 0;
   std::mutex mutex;
   std::vector<std::exception_ptr> errors(runs.size());
-  auto worker = [&] {
-    for (std::size_t i; (i = next++) < runs.size();) {
-      std::function<void(std::uint64_t, std::uint64_t)> during;
-      if (options.progress && runs.size() == 1) {
-        const Scenario& s = runs[i].scenario;
-        during = [&options, &s](std::uint64_t requests, std::uint64_t span_ms) {
-          double fraction = -1;
-          if (s.duration_ms) fraction = double(span_ms) / double(s.duration_ms);
-          if (s.requests) fraction = std::max(fraction, double(requests) / double(s.requests));
-          options.progress(SimProgress{0, 1, requests, std::min(fraction, 1.0)});
-        };
-      }
-      try {
-        runs[i].result = run_scenario(runs[i].scenario, options.timeline_ms, during);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-      std::lock_guard lock(mutex);
-      ++done;
-      if (options.progress) options.progress(SimProgress{done, runs.size(), runs[i].result.totals.requests, 1.0});
+  auto run_cell = [&](std::size_t i, std::unique_ptr<TraceReader> trace) {
+    std::function<void(std::uint64_t, std::uint64_t)> during;
+    if (options.progress && runs.size() == 1) {
+      const Scenario& s = runs[i].scenario;
+      during = [&options, &s](std::uint64_t requests, std::uint64_t span_ms) {
+        double fraction = -1;
+        if (s.duration_ms) fraction = double(span_ms) / double(s.duration_ms);
+        if (s.requests) fraction = std::max(fraction, double(requests) / double(s.requests));
+        options.progress(SimProgress{0, 1, requests, std::min(fraction, 1.0)});
+      };
     }
+    try {
+      runs[i].result = run_scenario(runs[i].scenario, options.timeline_ms, during, std::move(trace));
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+    std::lock_guard lock(mutex);
+    ++done;
+    if (options.progress) options.progress(SimProgress{done, runs.size(), runs[i].result.totals.requests, 1.0});
   };
   const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(runs.size())));
+
+  // Cells that read the same trace share one decode: they run together, up to `jobs` at a time,
+  // each on its own thread, fed by one SharedTraceFeed. The others (synthetic workloads, a trace
+  // no other cell reads) go through a pool of `jobs` threads.
+  std::vector<std::vector<std::size_t>> shared_groups;
+  std::vector<std::size_t> pooled;
+  if (jobs > 1) {
+    std::vector<bool> grouped(runs.size(), false);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      if (grouped[i] || !runs[i].scenario.trace) continue;
+      const TraceSpec spec = effective_trace_spec(runs[i].scenario);
+      std::vector<std::size_t> same{i};
+      for (std::size_t j = i + 1; j < runs.size(); ++j)
+        if (!grouped[j] && runs[j].scenario.trace && effective_trace_spec(runs[j].scenario) == spec) same.push_back(j);
+      if (same.size() < 2) continue;
+      for (std::size_t k = 0; k < same.size(); k += jobs) {
+        shared_groups.emplace_back(same.begin() + static_cast<std::ptrdiff_t>(k),
+                                   same.begin() + static_cast<std::ptrdiff_t>(std::min(same.size(), k + jobs)));
+        for (std::size_t j : shared_groups.back()) grouped[j] = true;
+      }
+    }
+    for (std::size_t i = 0; i < runs.size(); ++i)
+      if (!grouped[i]) pooled.push_back(i);
+  } else {
+    for (std::size_t i = 0; i < runs.size(); ++i) pooled.push_back(i);
+  }
+
+  for (const auto& group : shared_groups) {
+    std::unique_ptr<SharedTraceFeed> feed;
+    try {
+      feed = std::make_unique<SharedTraceFeed>(open_trace(effective_trace_spec(runs[group.front()].scenario)), group.size());
+    } catch (...) {
+      for (std::size_t i : group) errors[i] = std::current_exception();
+      continue;
+    }
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < group.size(); ++k)
+      threads.emplace_back([&, k, reader = feed->reader(k)]() mutable { run_cell(group[k], std::move(reader)); });
+    for (auto& t : threads) t.join();
+  }
+
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t n; (n = next++) < pooled.size();) run_cell(pooled[n], nullptr);
+  };
   std::vector<std::thread> threads;
-  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  for (unsigned j = 1; j < std::min<std::size_t>(jobs, pooled.size()); ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
   for (auto& e : errors)

@@ -4,6 +4,7 @@
 // whatever the number of parallel jobs.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,9 +40,14 @@ struct SimOptions {
   std::size_t shard_count = 1;
 };
 
-// One run of one scenario (no sweep expansion). Throws InputError for bad input.
+// One run of one scenario (no sweep expansion). Throws InputError for bad input. `trace`, when
+// given, stands for the scenario's trace (the same requests, e.g. from a shared decode).
 ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms = 0,
-                          std::function<void(std::uint64_t requests, std::uint64_t span_ms)> progress = {});
+                          std::function<void(std::uint64_t requests, std::uint64_t span_ms)> progress = {},
+                          std::unique_ptr<TraceReader> trace = nullptr);
+// The trace as a run of `scenario` reads it (a cluster asks for ketama points): runs whose specs
+// are equal read the same requests.
+TraceSpec effective_trace_spec(const Scenario& scenario);
 
 // Loads the file, expands the sweep, runs every cell (of the shard: `total_cells` then says how
 // many cells the whole sweep has).

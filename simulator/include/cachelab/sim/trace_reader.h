@@ -36,6 +36,7 @@ struct CsvColumns {
   int size = 0;
   int op = 0;
   int ttl = 0;
+  bool operator==(const CsvColumns&) const = default;
 };
 
 struct TraceSpec {
@@ -61,6 +62,8 @@ struct TraceSpec {
   // Set when the replay spreads keys over a cluster: text keys (csv, twitter) then carry their
   // ketama point, computed from the text as a client would.
   std::optional<KetamaVariant> key_points;
+  // Two specs that compare equal read the same requests: a sweep decodes them once for both.
+  bool operator==(const TraceSpec&) const = default;
 };
 
 class TraceReader {
