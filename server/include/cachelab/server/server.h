@@ -2,6 +2,7 @@
 // `cachelab serve`: a memcached-compatible server. -t worker threads, each with its own
 // io_context; the main thread accepts, handles signals and runs the expiry timer.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "cachelab/protocol/server_state.h"
@@ -25,9 +26,16 @@ struct ServerOptions {
   std::string io_engine = "auto";
 };
 
+// -Z: a certificate, key or CA file (or cipher list) that cannot be used; what() is memcached's
+// one-line text. The server does not start (exit 2).
+struct TlsSetupError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Runs until SIGTERM, SIGINT or `shutdown`; returns the process exit code. Throws
 // std::invalid_argument for bad options (unknown policy...), PolicyModuleError for a module that
-// cannot be used, and std::runtime_error when it cannot listen.
+// cannot be used, TlsSetupError for unusable TLS files, and std::runtime_error when it cannot
+// listen.
 int run_server(const ServerOptions& options);
 
 }  // namespace cachelab::server
