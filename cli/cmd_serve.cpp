@@ -48,6 +48,66 @@ int take_verbosity(std::vector<char*>& args) {
   return level > 2 ? 2 : level;
 }
 
+// ---- TEMPORARY (issue 17, TLS branch): a minimal parse of the -o suboptions this branch needs
+// (ssl_* and idle_timeout), so that -Z can be used and tested before the full -o table lands.
+// The lead's -o parsing replaces this whole function at merge; nothing else calls it.
+// Returns an error message, or "" when every suboption was taken; the ones it does not know are
+// left in `opts` for the start-up warning.
+std::string take_tls_suboptions_temporary(std::vector<std::string>& opts, protocol::ServerSettings& s) {
+  std::vector<std::string> left;
+  for (const std::string& group : opts) {
+    std::size_t at = 0;
+    while (at <= group.size()) {
+      std::size_t end = group.find(',', at);
+      if (end == std::string::npos) end = group.size();
+      const std::string item = group.substr(at, end - at);
+      at = end + 1;
+      if (item.empty()) continue;
+      const std::size_t eq = item.find('=');
+      const std::string name = item.substr(0, eq);
+      const bool has_value = eq != std::string::npos;
+      const std::string value = has_value ? item.substr(eq + 1) : "";
+      auto number = [&](long lo, long hi, long* out) {
+        if (!has_value || value.empty() || value.size() > 9 ||
+            value.find_first_not_of("0123456789") != std::string::npos)
+          return false;
+        *out = std::stol(value);
+        return *out >= lo && *out <= hi;
+      };
+      long n = 0;
+      if (name == "ssl_chain_cert" || name == "ssl_key" || name == "ssl_ca_cert" || name == "ssl_ciphers") {
+        if (!has_value) return "Missing " + name + " argument";
+        (name == "ssl_chain_cert" ? s.tls.chain_cert : name == "ssl_key" ? s.tls.key
+                                   : name == "ssl_ca_cert" ? s.tls.ca_cert : s.tls.ciphers) = value;
+      } else if (name == "ssl_verify_mode") {
+        if (!number(0, 3, &n)) return "Invalid ssl_verify_mode. Use help to see valid options.";
+        s.tls.verify_mode = static_cast<int>(n);
+      } else if (name == "ssl_min_version") {
+        if (!number(0, 3, &n)) return "Invalid ssl_min_version. Use help to see valid options.";
+        s.tls.min_version = static_cast<int>(n);
+      } else if (name == "ssl_keyformat") {
+        if (!number(0, 1000, &n)) return "could not parse argument to ssl_keyformat";
+        s.tls.keyformat = static_cast<int>(n);
+      } else if (name == "ssl_wbuf_size") {
+        if (!number(0, 1 << 20, &n)) return "could not parse argument to ssl_wbuf_size";
+        s.tls.wbuf_size = static_cast<std::uint32_t>(n) * 1024;
+      } else if (name == "ssl_session_cache") {
+        s.tls.session_cache = true;
+      } else if (name == "ssl_kernel_tls") {
+        s.tls.kernel_tls = true;
+      } else if (name == "idle_timeout") {
+        if (!number(0, 1L << 30, &n)) return "Missing numeric argument for idle_timeout";
+        s.idle_timeout = static_cast<std::uint32_t>(n);
+      } else {
+        left.push_back(item);
+      }
+    }
+  }
+  opts = left;
+  return "";
+}
+// ---- end TEMPORARY
+
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "cachelab serve: %s (see --help)\n", message.c_str());
   return kExitUsage;
@@ -74,7 +134,8 @@ int run_serve(int argc, char** argv) {
 
   po::options_description opts("options (memcached's names)");
   opts.add_options()("port,p", po::value(&s.port)->default_value(11211), "TCP port")(
-      "listen,l", po::value(&s.interface)->default_value("127.0.0.1"), "interface to listen on")(
+      "listen,l", po::value(&s.interface)->default_value("127.0.0.1"),
+      "interface(s) to listen on: a comma list of HOST[:PORT]; with -Z, notls:HOST:PORT is plain")(
       "unix-socket,s", po::value(&s.unix_socket), "listen on this unix socket instead of TCP")(
       "memory-limit,m", po::value(&memory)->default_value("64"),
       "memory for items in MiB (or with a k/m/g suffix)")(
@@ -85,6 +146,8 @@ int run_serve(int argc, char** argv) {
       "udp-port,U", po::value(&udp_port)->default_value(0), "UDP port (only 0: no UDP)")(
       "disable-cas,C", po::bool_switch(&no_cas), "no CAS values")(
       "enable-shutdown,A", po::bool_switch(&allow_shutdown), "allow the shutdown command")(
+      "enable-ssl,Z", po::bool_switch(&s.tls.enabled),
+      "TLS on every listener but notls: ones (-o ssl_chain_cert=,ssl_key=,ssl_ca_cert=,...)")(
       "disable-flush-all,F", po::bool_switch(&no_flush), "refuse flush_all")(
       ",v", "verbose (-vv: every command)")("policy", po::value(&o.policy)->default_value("lru"),
                                             "eviction policy (see cachelab policies)")(
@@ -136,6 +199,8 @@ int run_serve(int argc, char** argv) {
   o.trace_path = trace_out;
   o.trace_sample = trace_sample;
   o.trace_queue_records = trace_queue;
+  if (const std::string error = take_tls_suboptions_temporary(ignored_opts, s); !error.empty())
+    return usage_error(error);
   std::string ignored;
   if (!ignored_user.empty()) ignored += " -u";
   if (!ignored_opts.empty()) ignored += " -o";
@@ -157,6 +222,9 @@ int run_serve(int argc, char** argv) {
   s.version = std::string("1.6.0-cachelab-") + kVersion;
   try {
     return server::run_server(o);
+  } catch (const server::TlsSetupError& e) {  // a certificate, key or CA file: one line, exit 2
+    std::fprintf(stderr, "cachelab serve: %s\n", e.what());
+    return kExitUsage;
   } catch (const PolicyModuleError& e) {
     std::fprintf(stderr, "cachelab serve: %s\n", e.what());
     return kExitUsage;
