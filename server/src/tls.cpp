@@ -49,8 +49,6 @@ std::string take_ssl_error() {
   return text;
 }
 
-std::string or_none(const std::string& path) { return path.empty() ? "(none)" : path; }
-
 // ssl_session_cache: memcached counts each new session (stats ssl_new_sessions).
 int on_new_session(SSL* ssl, SSL_SESSION*) {
   if (auto* stats = static_cast<protocol::CommandStats*>(SSL_get_app_data(ssl)))
@@ -80,12 +78,16 @@ std::shared_ptr<TlsContext> TlsContext::create(const protocol::TlsSettings& s, s
   SSL_CTX_set_min_proto_version(raw, min_version);
   // memcached's texts (tls.c), with OpenSSL's reason after the file.
   const std::string& key = s.key.empty() ? s.chain_cert : s.key;  // the key may sit in the chain file
-  if (s.chain_cert.empty() || SSL_CTX_use_certificate_chain_file(raw, s.chain_cert.c_str()) != 1) {
-    *error = "Error loading the certificate chain: " + or_none(s.chain_cert) + " : " + take_ssl_error();
+  if (s.chain_cert.empty()) {
+    *error = "Error loading the certificate chain: none given: -Z needs -o ssl_chain_cert=FILE";
     return nullptr;
   }
-  if (key.empty() || SSL_CTX_use_PrivateKey_file(raw, key.c_str(), s.keyformat) != 1) {
-    *error = "Error loading the key: " + or_none(key) + " : " + take_ssl_error();
+  if (SSL_CTX_use_certificate_chain_file(raw, s.chain_cert.c_str()) != 1) {
+    *error = "Error loading the certificate chain: " + s.chain_cert + " : " + take_ssl_error();
+    return nullptr;
+  }
+  if (SSL_CTX_use_PrivateKey_file(raw, key.c_str(), s.keyformat) != 1) {
+    *error = "Error loading the key: " + key + " : " + take_ssl_error();
     return nullptr;
   }
   if (SSL_CTX_check_private_key(raw) != 1) {

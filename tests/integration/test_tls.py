@@ -11,6 +11,10 @@ certificates made at test time by the `openssl` command (tls_pki.py). Loopback o
 - the same session gives the same bytes over TLS and plain TCP, on both I/O engines;
 - a bad certificate, key or CA file at start: one line on stderr, exit 2;
 - idle_timeout closes an idle connection (plain and TLS) and not a busy one (idle_kicks).
+
+Not here: libmemcached's tools over TLS. Debian 12's libmemcached (1.1.4) is built without TLS
+(its library links no OpenSSL and its tools have no TLS option), so no Debian client but
+pymemcache (and Python's ssl) can speak TLS to either server.
 """
 import os
 import socket
@@ -151,6 +155,7 @@ class TlsTest(unittest.TestCase):
             (PKI.server_opts(extra="ssl_ca_cert=/nonexistent-ca.crt"),
              "Error loading the CA certificate: /nonexistent-ca.crt : "),
         ]
+        cases.append((["-Z"], "Error loading the certificate chain: none given: -Z needs -o ssl_chain_cert=FILE"))
         for args, words in cases:
             code, err = run_start_failure(args)
             self.assertEqual(code, 2, err)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../protocol/protocol_test_util.h"
+#include "session.h"
 #include "tls.h"
 
 using namespace cachelab;
@@ -326,4 +327,27 @@ TEST_CASE_METHOD(Fixture, "tls session: refresh swaps the context for new sessio
   ServerSide new_server(*this, holder.current());
   Client new_client(pki);
   CHECK(handshake(new_server, new_client));
+}
+
+TEST_CASE("session: idle_timeout applies only to a connection waiting for a request", "[tls]") {
+  protocol::ServerSettings settings;
+  settings.idle_timeout = 2;
+  test::FakeServer fake(settings);
+  fake.state.connections.current.store(2);
+  const auto later = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  server::Session session(fake.state, fake.state.worker_stats(0), 5, nullptr);
+  CHECK_FALSE(session.idle_expired(std::chrono::steady_clock::now()));
+  CHECK(session.idle_expired(later));
+  // Half a request buffered: busy, never idle.
+  const std::string half = "set k 0 0 5\r\nhe";
+  const auto space = session.read_space();
+  std::memcpy(space.data(), half.data(), half.size());
+  session.received(half.size());
+  CHECK(session.process() == Next::kRead);
+  CHECK_FALSE(session.idle_expired(later + std::chrono::seconds(10)));
+  // Without a timeout, never.
+  test::FakeServer no_timeout;
+  server::Session other(no_timeout.state, no_timeout.state.worker_stats(0), 6, nullptr);
+  no_timeout.state.connections.current.store(1);
+  CHECK_FALSE(other.idle_expired(later + std::chrono::hours(1)));
 }
