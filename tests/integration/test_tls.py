@@ -22,9 +22,6 @@ import ssl
 import sys
 import time
 import unittest
-import warnings
-
-warnings.filterwarnings("ignore", category=DeprecationWarning)  # ssl.TLSVersion.TLSv1: refused on purpose
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cachelab_server import Memcached, main, raw  # noqa: E402
@@ -237,8 +234,9 @@ class TlsTest(unittest.TestCase):
                         f.write("garbage\n")
                     reply = exchange(t, b"refresh_certs\r\n", b"\r\n")
             finally:
-                srv.stop()
+                rc = srv.stop()
             if target == "cachelab":
+                self.assertEqual(rc, 0, srv.stderr)
                 ours = reply
             else:
                 self.assertEqual(ours, reply)
