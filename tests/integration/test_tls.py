@@ -192,6 +192,36 @@ class TlsTest(unittest.TestCase):
             self.assertEqual(served_cert(address), der(PKI.server2[0]))
             old.close()
 
+    def test_session_cache_resumes_sessions_as_memcached(self):
+        """ssl_session_cache: a second connection resumes the first one's session, and
+        ssl_new_sessions counts what memcached counts (OpenSSL's new-session callback: none for
+        TLS 1.2 with tickets, one per ticket for TLS 1.3)."""
+        opts = PKI.server_opts(extra="ssl_session_cache")
+        targets = ["cachelab"] + (["memcached"] if memcached_has_tls() else [])
+        counted = {}
+        for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            for target in targets:
+                srv = MultiServer(["127.0.0.1"], *opts) if target == "cachelab" else Memcached(*opts)
+                srv.start()
+                try:
+                    address = srv.address_of(0) if target == "cachelab" else srv.address
+                    ctx = PKI.client_context()
+                    ctx.maximum_version = version
+                    with tls_connect(address, ctx) as first:
+                        self.assertEqual(exchange(first, b"version\r\n", b"\r\n")[:8], b"VERSION ")
+                        session = first.session
+                    plain = socket.create_connection(address, timeout=10)
+                    with ctx.wrap_socket(plain, server_hostname="127.0.0.1", session=session) as second:
+                        self.assertEqual(exchange(second, b"version\r\n", b"\r\n")[:8], b"VERSION ")
+                        self.assertTrue(second.session_reused, (version, target))
+                    counted[(version, target)] = stats(address, ctx)["ssl_new_sessions"]
+                finally:
+                    rc = srv.stop()
+                if target == "cachelab":
+                    self.assertEqual(rc, 0, srv.stderr)
+            if "memcached" in targets:
+                self.assertEqual(counted[(version, "cachelab")], counted[(version, "memcached")], version)
+
     def test_stats_settings_as_memcached(self):
         opts = PKI.server_opts(extra="ssl_verify_mode=1,ssl_min_version=3,ssl_session_cache")
         with MultiServer(["127.0.0.1"], *opts) as s:
