@@ -6,6 +6,7 @@
 
 #include "cachelab/policy_registry.h"
 #include "cachelab/server/server.h"
+#include "cachelab/server/suboptions.h"
 #include "cachelab/module_loader.h"
 #include "command.h"
 #include "options.h"
@@ -48,66 +49,6 @@ int take_verbosity(std::vector<char*>& args) {
   return level > 2 ? 2 : level;
 }
 
-// ---- TEMPORARY (issue 17, TLS branch): a minimal parse of the -o suboptions this branch needs
-// (ssl_* and idle_timeout), so that -Z can be used and tested before the full -o table lands.
-// The lead's -o parsing replaces this whole function at merge; nothing else calls it.
-// Returns an error message, or "" when every suboption was taken; the ones it does not know are
-// left in `opts` for the start-up warning.
-std::string take_tls_suboptions_temporary(std::vector<std::string>& opts, protocol::ServerSettings& s) {
-  std::vector<std::string> left;
-  for (const std::string& group : opts) {
-    std::size_t at = 0;
-    while (at <= group.size()) {
-      std::size_t end = group.find(',', at);
-      if (end == std::string::npos) end = group.size();
-      const std::string item = group.substr(at, end - at);
-      at = end + 1;
-      if (item.empty()) continue;
-      const std::size_t eq = item.find('=');
-      const std::string name = item.substr(0, eq);
-      const bool has_value = eq != std::string::npos;
-      const std::string value = has_value ? item.substr(eq + 1) : "";
-      auto number = [&](long lo, long hi, long* out) {
-        if (!has_value || value.empty() || value.size() > 9 ||
-            value.find_first_not_of("0123456789") != std::string::npos)
-          return false;
-        *out = std::stol(value);
-        return *out >= lo && *out <= hi;
-      };
-      long n = 0;
-      if (name == "ssl_chain_cert" || name == "ssl_key" || name == "ssl_ca_cert" || name == "ssl_ciphers") {
-        if (!has_value) return "Missing " + name + " argument";
-        (name == "ssl_chain_cert" ? s.tls.chain_cert : name == "ssl_key" ? s.tls.key
-                                   : name == "ssl_ca_cert" ? s.tls.ca_cert : s.tls.ciphers) = value;
-      } else if (name == "ssl_verify_mode") {
-        if (!number(0, 3, &n)) return "Invalid ssl_verify_mode. Use help to see valid options.";
-        s.tls.verify_mode = static_cast<int>(n);
-      } else if (name == "ssl_min_version") {
-        if (!number(0, 3, &n)) return "Invalid ssl_min_version. Use help to see valid options.";
-        s.tls.min_version = static_cast<int>(n);
-      } else if (name == "ssl_keyformat") {
-        if (!number(0, 1000, &n)) return "could not parse argument to ssl_keyformat";
-        s.tls.keyformat = static_cast<int>(n);
-      } else if (name == "ssl_wbuf_size") {
-        if (!number(0, 1 << 20, &n)) return "could not parse argument to ssl_wbuf_size";
-        s.tls.wbuf_size = static_cast<std::uint32_t>(n) * 1024;
-      } else if (name == "ssl_session_cache") {
-        s.tls.session_cache = true;
-      } else if (name == "ssl_kernel_tls") {
-        s.tls.kernel_tls = true;
-      } else if (name == "idle_timeout") {
-        if (!number(0, 1L << 30, &n)) return "Missing numeric argument for idle_timeout";
-        s.idle_timeout = static_cast<std::uint32_t>(n);
-      } else {
-        left.push_back(item);
-      }
-    }
-  }
-  opts = left;
-  return "";
-}
-// ---- end TEMPORARY
-
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "cachelab serve: %s (see --help)\n", message.c_str());
   return kExitUsage;
@@ -128,7 +69,7 @@ int run_serve(int argc, char** argv) {
   std::size_t trace_queue = 1 << 16;
   bool no_evictions = false, no_cas = false, allow_shutdown = false, no_flush = false;
   std::string ignored_user, ignored_protocol;
-  std::vector<std::string> ignored_opts;  // -o may be repeated
+  std::vector<std::string> extended_opts;  // -o may be repeated
   int ignored_requests = -1;  // -1: not given
   bool ignored_daemon = false;
 
@@ -162,7 +103,10 @@ int run_serve(int argc, char** argv) {
       "io-engine", po::value(&o.io_engine)->default_value("auto"),
       "how to wait on sockets: auto (io_uring if the kernel allows it, else epoll), uring, epoll")(
       ",u", po::value(&ignored_user), "memcached's user (ignored)")(
-      ",o", po::value(&ignored_opts)->composing(), "memcached's extended options (ignored)")(
+      "auth-file,Y", po::value(&s.auth_file),
+      "memcached's ASCII authentication: a file of user:password lines; clients must log in (SIGHUP re-reads it)")(
+      "extended,o", po::value(&extended_opts)->composing(),
+      "memcached's extended options name[=value],... (idle_timeout, ssl_*; the others are named in a warning)")(
       ",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")(
       ",R", po::value(&ignored_requests), "memcached's requests per event (ignored)")(
       ",d", po::bool_switch(&ignored_daemon), "memcached's daemon mode (ignored: stays in the foreground)");
@@ -199,11 +143,13 @@ int run_serve(int argc, char** argv) {
   o.trace_path = trace_out;
   o.trace_sample = trace_sample;
   o.trace_queue_records = trace_queue;
-  if (const std::string error = take_tls_suboptions_temporary(ignored_opts, s); !error.empty())
-    return usage_error(error);
+  server::SuboptionReport suboptions;
+  for (const std::string& list : extended_opts) {
+    if (!server::apply_suboptions(list, s, suboptions)) return usage_error(suboptions.error);
+  }
   std::string ignored;
   if (!ignored_user.empty()) ignored += " -u";
-  if (!ignored_opts.empty()) ignored += " -o";
+  for (const std::string& name : suboptions.no_effect) ignored += " -o " + name;
   if (!ignored_protocol.empty()) ignored += " -B";
   if (ignored_requests >= 0) ignored += " -R";
   if (ignored_daemon) ignored += " -d";
@@ -222,7 +168,7 @@ int run_serve(int argc, char** argv) {
   s.version = std::string("1.6.0-cachelab-") + kVersion;
   try {
     return server::run_server(o);
-  } catch (const server::TlsSetupError& e) {  // a certificate, key or CA file: one line, exit 2
+  } catch (const server::StartupError& e) {  // a file it cannot use (TLS, -Y): one line, exit 2
     std::fprintf(stderr, "cachelab serve: %s\n", e.what());
     return kExitUsage;
   } catch (const PolicyModuleError& e) {

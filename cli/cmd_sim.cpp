@@ -14,6 +14,7 @@
 #include "cachelab/sim/results.h"
 #include "cachelab/sim/runner.h"
 #include "cachelab/sim/plot.h"
+#include "cachelab/sim/shard.h"
 #include "cachelab/sim/sim_plots.h"
 #include "cachelab/sim/units.h"
 #include "command.h"
@@ -33,16 +34,17 @@ void write_file(const std::filesystem::path& path, void (*writer)(std::ostream&,
 
 int run_sim(int argc, char** argv) {
   po::options_description visible("options");
-  std::string scenario, out_dir, timeline;
+  std::string scenario, out_dir, timeline, shard;
   std::vector<std::string> sets;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   visible.add_options()
       ("out,o", po::value(&out_dir), "write results.csv, results_by_class.csv, results.json (and timeline.csv) into DIR")
       ("set", po::value(&sets)->composing(), "override a scenario field, e.g. --set cache.capacity=1GiB (repeatable)")
       ("timeline", po::value(&timeline), "also write DIR/timeline.csv with one row per interval, e.g. 60s")
-      ("jobs,j", po::value(&jobs), "sweep cells run in parallel (default: the number of cores; results do not depend on it)");
+      ("jobs,j", po::value(&jobs), "sweep cells run in parallel (default: the number of cores; results do not depend on it)")
+      ("shard", po::value(&shard), "I/N: run only the cells whose index is I mod N into -o DIR; `cachelab merge` joins the N parts");
   po::variables_map vm;
-  const char* usage = "cachelab sim SCENARIO.yaml [-o DIR] [--set PATH=VALUE]... [--timeline 60s] [--jobs N]";
+  const char* usage = "cachelab sim SCENARIO.yaml [-o DIR] [--set PATH=VALUE]... [--timeline 60s] [--jobs N] [--shard I/N]";
   if (auto code = parse_command(argc, argv, usage, visible, {{"SCENARIO.yaml", &scenario}}, vm)) return *code;
   sim::SimOptions options;
   options.overrides = sets;
@@ -58,6 +60,17 @@ int run_sim(int argc, char** argv) {
       return kExitUsage;
     }
     options.timeline_ms = *ms;
+  }
+  const bool sharded = !shard.empty();
+  if (sharded) {
+    if (!sim::parse_shard(shard, &options.shard_index, &options.shard_count)) {
+      std::fprintf(stderr, "cachelab sim: --shard: expected I/N with 0 <= I < N, such as 0/4, got '%s'\n", shard.c_str());
+      return kExitUsage;
+    }
+    if (out_dir.empty()) {
+      std::fprintf(stderr, "cachelab sim: --shard needs -o DIR (the part that `cachelab merge` reads)\n");
+      return kExitUsage;
+    }
   }
   if (isatty(STDERR_FILENO)) {
     options.progress = [](const sim::SimProgress& p) {
@@ -90,7 +103,22 @@ int run_sim(int argc, char** argv) {
     };
   }
   try {
-    const auto runs = sim::run_scenario_file(scenario, options);
+    std::size_t total_cells = 0;
+    const auto runs = sim::run_scenario_file(scenario, options, &total_cells);
+    if (sharded) {
+      std::filesystem::create_directories(out_dir);
+      const std::filesystem::path dir(out_dir);
+      write_file(dir / "results.csv", sim::write_results_csv, runs);
+      write_file(dir / "results.json", sim::write_results_json, runs);
+      write_file(dir / "results_by_class.csv", sim::write_results_by_class_csv, runs);
+      if (options.timeline_ms) write_file(dir / "timeline.csv", sim::write_timeline_csv, runs);
+      sim::write_shard_manifest(out_dir, {scenario, sets, options.timeline_ms, options.shard_index, options.shard_count, total_cells},
+                                runs);
+      if (!runs.empty()) sim::print_results_table(std::cout, runs);
+      std::fprintf(stderr, "cachelab sim: shard %zu/%zu: %zu of %zu cells in %s (cachelab merge joins the parts; it draws the plots)\n",
+                   options.shard_index, options.shard_count, runs.size(), total_cells, out_dir.c_str());
+      return kExitOk;
+    }
     sim::print_results_table(std::cout, runs);
     if (!out_dir.empty()) {
       std::filesystem::create_directories(out_dir);

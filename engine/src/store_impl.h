@@ -288,6 +288,16 @@ class StoreImpl final : public Store {
     return reclaimed;
   }
 
+  void shift_time(Tick delta) override {
+    for (Item* head : buckets_)
+      for (Item* it = head; it; it = it->hnext()) {
+        if (it->exptime != kNever && it->exptime != kFarExpiry) it->exptime = it->exptime > delta ? it->exptime - delta : 1;
+        if constexpr (requires(Policy& p) { p.shift_item_time(it, delta); }) policy_.shift_item_time(it, delta);
+      }
+    // Policies that order items by time (ttl) re-file them, with the same rule.
+    if constexpr (requires(Policy& p) { p.shift_time(delta); }) policy_.shift_time(delta);
+  }
+
   void for_each(Tick now, ItemVisitor visit) const override {
     for (Item* head : buckets_)
       for (Item* it = head; it; it = it->hnext())

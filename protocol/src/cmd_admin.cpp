@@ -58,18 +58,19 @@ Outcome handle_verbosity(Call& call) {
 
 Outcome handle_quit(Call&) { return Outcome::kClose; }
 
-// shutdown [graceful]: only with -A, as memcached.
+// shutdown [graceful]: only with -A, as memcached; any other mode is refused and nothing stops.
 Outcome handle_shutdown(Call& call) {
   const auto& t = call.tokens();
   if (!call.state.settings.allow_shutdown) {
     call.out.line("ERROR: shutdown not enabled");
     return Outcome::kContinue;
   }
-  if (t.size() > 2 || (t.size() == 2 && t[1] != "graceful")) {
-    call.out.line(reply::kError);
+  const bool graceful = t.size() == 2 && t[1] == "graceful";
+  if (t.size() > 2 || (t.size() == 2 && !graceful)) {
+    call.out.line("CLIENT_ERROR invalid shutdown mode");
     return Outcome::kContinue;
   }
-  if (call.state.request_shutdown) call.state.request_shutdown();
+  if (call.state.request_shutdown) call.state.request_shutdown(graceful);
   return Outcome::kShutdown;
 }
 

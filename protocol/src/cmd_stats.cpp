@@ -102,9 +102,11 @@ void settings_stats(Call& call) {
   out.stat("cas_enabled", yes_no(s.cas_enabled));
   out.stat("item_size_max", st.store.config().max_item_size);
   out.stat("flush_enabled", yes_no(s.flush_enabled));
+  out.stat("auth_enabled_sasl", "no");
+  out.stat("auth_enabled_ascii", s.auth_file.empty() ? std::string_view("no") : std::string_view(s.auth_file));
+  out.stat("idle_timeout", static_cast<std::uint64_t>(s.idle_timeout));
   out.stat("policy", st.store.policy_name());
   if (!s.io_engine.empty()) out.stat("io_engine", s.io_engine);
-  out.stat("idle_timeout", static_cast<std::uint64_t>(s.idle_timeout));
   // memcached's TLS settings (an unset file is printed as memcached prints a null one).
   const TlsSettings& tls = s.tls;
   auto or_null = [](const std::string& v) { return v.empty() ? std::string_view("(null)") : std::string_view(v); };

@@ -16,7 +16,8 @@ ConnectionCore::ConnectionCore(protocol::ServerState& state, protocol::CommandSt
       id_(id),
       parser_(protocol::ParserLimits{64 * 1024, state.store.config().max_item_size}),
       executor_(state, stats),
-      input_(kInitialBuffer) {}
+      input_(kInitialBuffer),
+      needs_auth_(!state.settings.auth_file.empty()) {}
 
 ConnectionCore::~ConnectionCore() { state_.connections.current.fetch_sub(1, std::memory_order_relaxed); }
 
@@ -48,7 +49,31 @@ void ConnectionCore::received(std::size_t n) {
   stats_.add(protocol::Counter::kBytesRead, n);
 }
 
+// Until the gate lets the connection in, it reads the bytes: nothing reaches the parser.
+bool ConnectionCore::authenticate() {
+  while (!auth_gate_.authenticated() && replies_.size() < kReplyHighWater) {
+    std::size_t consumed = 0;
+    const std::string_view pending(input_.data() + begin_, end_ - begin_);
+    const auto table = state_.auth.get();
+    const auto step = auth_gate_.consume(pending, consumed, table.get(), replies_, stats_);
+    begin_ += consumed;
+    if (step == protocol::AsciiAuthGate::Step::kClose) {
+      replies_.clear();
+      close_after_write_ = true;
+      return false;
+    }
+    if (step == protocol::AsciiAuthGate::Step::kNeedMore) return false;
+  }
+  if (!auth_gate_.authenticated()) return false;  // replies to write first
+  needs_auth_ = false;
+  return true;
+}
+
 ConnectionCore::Next ConnectionCore::process() {
+  if (needs_auth_ && !authenticate()) {
+    if (!replies_.empty()) return Next::kWrite;
+    return close_after_write_ ? Next::kClose : Next::kRead;
+  }
   while (replies_.size() < kReplyHighWater) {
     std::size_t consumed = 0;
     const std::string_view pending(input_.data() + begin_, end_ - begin_);

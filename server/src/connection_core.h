@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cachelab/protocol/ascii_auth.h"
 #include "cachelab/protocol/executor.h"
 #include "cachelab/protocol/parser.h"
 
@@ -47,6 +48,8 @@ class ConnectionCore {
   static constexpr std::size_t kKeptReplyCapacity = 64 * 1024;
 
   void log_request() const;
+  // -Y: runs the authentication exchange until the connection is in. False: stop processing.
+  bool authenticate();
 
   protocol::ServerState& state_;
   protocol::CommandStats& stats_;
@@ -59,6 +62,9 @@ class ConnectionCore {
   std::size_t begin_ = 0;  // first unparsed byte
   std::size_t end_ = 0;    // one past the last received byte
   bool close_after_write_ = false;
+  // With -Y, every byte goes through the gate until it lets the connection in.
+  bool needs_auth_;
+  protocol::AsciiAuthGate auth_gate_;
 };
 
 }  // namespace cachelab::server

@@ -27,6 +27,7 @@
 #include "cachelab/policy_registry.h"
 #include "cachelab/protocol/reply.h"
 #include "asio_worker.h"
+#include "auth_file.h"
 #include "uring_worker.h"
 #include "snapshot.h"
 #include "tls.h"
@@ -119,7 +120,8 @@ class Server {
       : options_(options),
         store_(options.store, shard_count(options), store_factory(options)),
         state_(store_, clock_, with_io_engine(options), static_cast<std::size_t>(options.settings.threads)),
-        signals_(main_io_, SIGINT, SIGTERM),
+        signals_(main_io_, SIGINT, SIGTERM, SIGUSR1),
+        reload_signal_(main_io_, SIGHUP),
         reclaim_timer_(main_io_) {
     state_.verbosity.store(options.verbose, std::memory_order_relaxed);
     if (!options.trace_path.empty()) {
@@ -128,7 +130,15 @@ class Server {
       write_trace_scenario(options);
       state_.trace = trace_.get();
     }
-    state_.request_shutdown = [this] { asio::post(main_io_, [this] { stop(); }); };
+    // `shutdown` and `shutdown graceful` stop alike here (memcached's graceful mode matters for
+    // its restartable memory file; the snapshot is written either way).
+    state_.request_shutdown = [this](bool) { asio::post(main_io_, [this] { stop(); }); };
+    if (!state_.settings.auth_file.empty()) {
+      std::string error;
+      auto table = read_auth_file(state_.settings.auth_file, &error);
+      if (!table) throw StartupError(error);
+      state_.auth.set(std::move(table));
+    }
     start_tls();
   }
 
@@ -149,6 +159,7 @@ class Server {
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec) stop();
     });
+    wait_reload_signal();
     schedule_reclaim();
     for (auto& l : listeners_) accept(l);
     std::printf("cachelab listening on %s\n", where.c_str());
@@ -204,7 +215,7 @@ class Server {
     if (!tls.enabled) return;
     std::string error;
     std::shared_ptr<TlsContext> first = TlsContext::create(tls, &error);
-    if (!first) throw TlsSetupError(error);
+    if (!first) throw StartupError(error);
     tls_ = std::make_unique<TlsContextHolder>(tls, std::move(first));
     state_.certs_loaded_unix.store(state_.clock.unix_now(), std::memory_order_relaxed);
     state_.refresh_certs = [this](std::string* e) { return tls_->refresh(e); };
@@ -317,11 +328,30 @@ class Server {
     });
   }
 
+  // SIGHUP re-reads the -Y file, as memcached does. A file that cannot be used keeps the users
+  // in force (and says so): a typo must not lock everyone out, nor let everyone in.
+  void wait_reload_signal() {
+    reload_signal_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec || stopping_) return;
+      if (!state_.settings.auth_file.empty()) {
+        std::string error;
+        if (auto table = read_auth_file(state_.settings.auth_file, &error)) {
+          state_.auth.set(std::move(table));
+          if (options_.verbose > 0) std::fprintf(stderr, "cachelab serve: reloaded %s\n", state_.settings.auth_file.c_str());
+        } else {
+          std::fprintf(stderr, "cachelab serve: SIGHUP: %s; keeping the users loaded before\n", error.c_str());
+        }
+      }
+      wait_reload_signal();
+    });
+  }
+
   void stop() {
     stopping_ = true;
     boost::system::error_code ignored;
     for (auto& l : listeners_) l.acceptor->close(ignored);
     signals_.cancel(ignored);
+    reload_signal_.cancel(ignored);
     reclaim_timer_.cancel();
     for (auto& r : retries_) r->cancel();
     for (auto& w : workers_) w->stop();
@@ -385,6 +415,7 @@ class Server {
   std::unique_ptr<TraceRecorder> trace_;  // --trace-out; outlives the workers that record into it
   asio::io_context main_io_{1};
   asio::signal_set signals_;
+  asio::signal_set reload_signal_;  // SIGHUP
   asio::steady_timer reclaim_timer_;
   std::vector<std::shared_ptr<asio::steady_timer>> retries_;  // accepts waiting after an error
   std::unique_ptr<TlsContextHolder> tls_;  // -Z: the context new TLS connections get

@@ -110,6 +110,10 @@ void CacheTopology::reclaim_expired(Tick now) {
   for (Lane& lane : lanes_) lane.store->reclaim_expired(now, lane.reclaim_buckets);
 }
 
+void CacheTopology::shift_time(Tick delta) {
+  for (Lane& lane : lanes_) lane.store->shift_time(delta);
+}
+
 StoreStats CacheTopology::stats() const {
   StoreStats total;
   for (const Lane& lane : lanes_) total += lane.store->stats();

@@ -40,6 +40,7 @@ class CacheTopology {
 
   void flush();                    // a restart: every cache loses everything
   void reclaim_expired(Tick now);  // once per virtual second
+  void shift_time(Tick delta);     // every cache's times move back (Store::shift_time)
   StoreStats stats() const;        // summed over the caches
 
  private:

@@ -36,7 +36,10 @@ namespace {
 constexpr std::size_t kBatch = 4096;
 constexpr std::size_t kMaxTimelineRows = 10'000'000;
 constexpr std::uint64_t kProgressMask = (1u << 20) - 1;
-constexpr std::uint64_t kMaxSpanMs = std::numeric_limits<Tick>::max() - 2;
+// The engine counts 32-bit ticks (ms here). The replay moves its epoch forward once ticks pass
+// ReplayConfig::clock_shift_at_ms (3.1 days), so ticks stay below that + kTimeShiftQuantum and an
+// expiry up to 2^32 - 2^28 - 2^26 ms (46 days; memcached's relative TTLs stop at 30) ahead always
+// fits: a replay of any span gives what a 64-bit clock would. A longer TTL is kept as no expiry.
 
 // What the origin knows of a key that has been written at least once (keys never written are at
 // version 0 and need no entry: read-only traces never touch this map).
@@ -119,9 +122,6 @@ class Replayer {
     const std::uint64_t rel = std::max(last_ms_, r.time_ms >= base_ms_ ? r.time_ms - base_ms_ : 0);
     if (config_.duration_ms && rel >= config_.duration_ms) return false;
     if (config_.max_requests && result_.totals.requests + unsampled_ >= config_.max_requests) return false;
-    if (rel > kMaxSpanMs)
-      throw InputError("the workload spans more than 49.7 days of virtual time (the engine's clock counts "
-                       "32-bit milliseconds): shorten it or split the trace");
     last_ms_ = rel;
 
     while (next_restart_ < config_.restarts_ms.size() && rel >= config_.restarts_ms[next_restart_]) {
@@ -142,6 +142,7 @@ class Replayer {
       }
     }
     settle_fills(rel);
+    advance_clock_to(rel);
     if (ttls_seen_ && rel >= next_reclaim_ms_) {
       run_batch();
       topology_.reclaim_expired(tick(rel));
@@ -159,7 +160,30 @@ class Replayer {
     return true;
   }
 
-  static Tick tick(std::uint64_t rel_ms) noexcept { return static_cast<Tick>(rel_ms + 1); }
+  // The engine's tick for `rel_ms` (ms since the first request): ms since the epoch, plus one
+  // (0 is kNever). shift_clock moves the epoch forward.
+  Tick tick(std::uint64_t rel_ms) const noexcept { return static_cast<Tick>(rel_ms - epoch_ms_ + 1); }
+
+  // Called with the time of each step that hands the engine ticks, in time order (requests, fills
+  // landing): once the clock has run clock_shift_at_ms past the epoch, the epoch moves up to it.
+  void advance_clock_to(std::uint64_t t) {
+    if (t - epoch_ms_ >= config_.clock_shift_at_ms) shift_clock(t);
+  }
+
+  // Moves the epoch forward by whole quanta, and every tick the caches hold with it; a gap in
+  // the trace longer than 32 bits of ms is crossed in steps (after two, every finite expiry is
+  // already past: the steps only move the epoch and the stamps).
+  void shift_clock(std::uint64_t rel) {
+    run_batch();  // queued accesses carry ticks of the old epoch
+    constexpr std::uint64_t kQuantum = Store::kTimeShiftQuantum;
+    constexpr std::uint64_t kMaxStep = (kFarExpiry - 1) / kQuantum * kQuantum;
+    while (rel - epoch_ms_ >= std::max<std::uint64_t>(config_.clock_shift_at_ms, kQuantum)) {
+      const std::uint64_t delta = std::min(kMaxStep, (rel - epoch_ms_) / kQuantum * kQuantum);
+      topology_.shift_time(static_cast<Tick>(delta));
+      epoch_ms_ += delta;
+      ++result_.clock_shifts;
+    }
+  }
 
   Tick exptime_for(const Request& r, std::uint64_t rel) { return expiry_after(rel, ttl_for(r)); }
 
@@ -179,10 +203,12 @@ class Replayer {
     return second_start + ttl >= base_ms_ ? second_start + ttl - base_ms_ : 0;
   }
 
-  // Clamp: an expiry beyond the clock's range is as good as never within this replay.
-  static Tick tick_at(std::uint64_t at_ms) noexcept {
-    const std::uint64_t at = at_ms + 1;
-    return at >= std::numeric_limits<Tick>::max() ? std::numeric_limits<Tick>::max() : static_cast<Tick>(at);
+  // The tick of an expiry at `at_ms`. One already past the epoch is 1 (expired); one further
+  // ahead than 32 bits reach is kFarExpiry (no expiry: see the clock's note above).
+  Tick tick_at(std::uint64_t at_ms) const noexcept {
+    if (at_ms < epoch_ms_) return 1;
+    const std::uint64_t at = at_ms - epoch_ms_ + 1;
+    return at >= kFarExpiry ? kFarExpiry : static_cast<Tick>(at);
   }
 
   // The request's TTL in ms (0 = no expiry), as exptime_for resolves it.
@@ -211,7 +237,7 @@ class Replayer {
     return ttl == kTtlUnset ? exptime_for(r, rel) : expiry_after(rel, ttl);
   }
 
-  static Access make_access(const Request& r, std::uint64_t rel, Access::Op op, std::uint64_t version, Tick exptime) {
+  Access make_access(const Request& r, std::uint64_t rel, Access::Op op, std::uint64_t version, Tick exptime) const {
     Access a{};
     a.key = r.key;
     a.now = tick(rel);
@@ -387,6 +413,7 @@ class Replayer {
       const std::uint64_t fresh_until = ttl > 0 ? expiry_ms_after(f->done_ms, ttl) : kFreshForever;
       if (!fills_->may_store(*f)) continue;
       if (const auto lane = one_tier_lane(r, f->process)) {
+        advance_clock_to(f->done_ms);
         run_one(*lane, make_access(r, f->done_ms, Access::Op::kSet, f->version,
                                    physical_expiry(fresh_until, fills_->policy(r.source))));
         fills_->landed(*f, fresh_until);
@@ -568,6 +595,7 @@ class Replayer {
   bool ttls_seen_ = false;
   std::uint64_t base_ms_ = 0;
   std::uint64_t last_ms_ = 0;
+  std::uint64_t epoch_ms_ = 0;  // the `rel` of tick 1 (shift_clock)
   std::uint64_t interval_end_ms_ = 0;
   std::uint64_t next_reclaim_ms_ = 0;
   std::size_t next_restart_ = 0;

@@ -121,6 +121,8 @@ void write_results_csv(std::ostream& out, const std::vector<SimRun>& runs) {
 
 std::size_t class_count(const SimRun& run) { return run.scenario.classes.empty() ? 1 : run.scenario.classes.size(); }
 
+std::size_t rows_by_class(const SimRun& run) { return class_count(run); }
+
 void write_results_by_class_csv(std::ostream& out, const std::vector<SimRun>& runs) {
   if (runs.empty()) return;
   const auto header = fields(runs.front(), 0);
@@ -181,7 +183,7 @@ void write_timeline_csv(std::ostream& out, const std::vector<SimRun>& runs) {
     for (const TimelineRow& r : runs[i].result.timeline) {
       const std::uint64_t end = r.start_ms + interval;
       char line[256];
-      std::snprintf(line, sizeof line, "%zu,%g,%g,%llu,%llu,%llu,%.6f,%llu,%.6f,%llu\n", i + 1, r.start_ms / 1000.0,
+      std::snprintf(line, sizeof line, "%zu,%g,%g,%llu,%llu,%llu,%.6f,%llu,%.6f,%llu\n", runs[i].index + 1, r.start_ms / 1000.0,
                     end / 1000.0, (unsigned long long)r.counts.reads, (unsigned long long)r.counts.writes,
                     (unsigned long long)r.counts.hits, r.counts.hit_ratio(), (unsigned long long)r.counts.stale_hits,
                     r.counts.stale_ratio(), (unsigned long long)r.counts.origin_reads);

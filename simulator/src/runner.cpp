@@ -116,7 +116,7 @@ void answer_from_mrc(std::vector<SimRun>& runs, const Scenario& base) {
 
 }  // namespace
 
-std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options) {
+std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options, std::size_t* total_cells) {
   Scenario base = load_scenario(path, options.overrides);
   for (const std::string& w : base.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   // A path the user fixed with --set is no longer swept.
@@ -133,10 +133,19 @@ std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions&
       sets.push_back({axis->path + "=" + axis->values[v], ":" + std::to_string(axis->lines[v]) + " (sweep)"});
       labels.emplace_back(axis->path, axis->values[v]);
     }
-    runs.push_back(SimRun{cell.empty() ? base : load_scenario(path, options.overrides, sets), std::move(labels), {}});
+    runs.push_back(SimRun{cell.empty() ? base : load_scenario(path, options.overrides, sets), std::move(labels), {},
+                          runs.size()});
   }
+  if (total_cells) *total_cells = runs.size();
 
-  if (mrc_can_answer(runs, base, options)) {
+  // Whether one miss-ratio curve answers the cells is decided on the whole sweep, so that a
+  // shard's cells get exactly the figures the whole run gives them.
+  const bool from_curve = mrc_can_answer(runs, base, options);
+  if (options.shard_count > 1) {
+    std::erase_if(runs, [&](const SimRun& r) { return r.index % options.shard_count != options.shard_index; });
+    if (runs.empty()) return runs;
+  }
+  if (from_curve) {
     answer_from_mrc(runs, base);
     if (options.progress) options.progress(SimProgress{runs.size(), runs.size(), runs.front().result.totals.requests, 1.0});
     return runs;

@@ -240,6 +240,34 @@ class Flags(unittest.TestCase):
         self.assertEqual(len(lines), 1, lines)
         self.assertIn("warning", lines[0])
 
+    def test_o_options(self):
+        # Honoured ones reach the settings; those without a meaning here are named in the warning.
+        server = Server("-o", "idle_timeout=7,hashpower=20", "-o", "ext_path=/tmp/x:64m,modern").start()
+        settings = raw(server.address, b"stats settings\r\n", until=b"END\r\n")
+        self.assertEqual(server.stop(), 0)
+        self.assertIn(b"STAT idle_timeout 7\r\n", settings)
+        lines = server.stderr.decode().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        for name in ("hashpower", "ext_path", "modern"):
+            self.assertIn("-o " + name, lines[0])
+        self.assertNotIn("idle_timeout", lines[0])
+
+    def test_o_refused_as_memcached(self):
+        def run(*args):
+            p = subprocess.run([binary(), "serve", "-p", str(free_port())] + list(args),
+                               capture_output=True, text=True, timeout=30)
+            return p.returncode, p.stderr
+        # memcached 1.6.18's words for each (it exits 1; cachelab's code for bad usage is 2).
+        for option, words in [("bogus=1", 'Illegal suboption "bogus=1"'),
+                              ("idle_timeout=5,bogus2", 'Illegal suboption "bogus2"'),
+                              ("proxy_config=x", 'Illegal suboption "proxy_config=x"'),
+                              ("idle_timeout", "Missing numeric argument for idle_timeout"),
+                              ("ssl_verify_mode=7", "Invalid ssl_verify_mode. Use help to see valid options."),
+                              ("ssl_min_version=x", "could not parse argument to ssl_min_version")]:
+            code, err = run("-o", option)
+            self.assertEqual(code, 2, option)
+            self.assertIn(words, err, option)
+
     def test_vv_logs_commands(self):
         with Server("-vv") as server:
             raw(server.address, b"get somekey\r\n", lines=1)

@@ -307,6 +307,19 @@ class TlsTest(unittest.TestCase):
         for key, value in replies.items():
             self.assertEqual(value, values[0], key)
 
+    def test_auth_over_tls(self):
+        """-Y and -Z together: the authentication gate sits behind TLS, in the same core."""
+        users = PKI.path("users")
+        with open(users, "w") as f:
+            f.write("alice:secret\n")
+        with MultiServer(["127.0.0.1"], *PKI.server_opts(), "-Y", users) as s:
+            with tls_connect(s.address_of(0), PKI.client_context()) as t:
+                self.assertEqual(exchange(t, b"get k\r\n", b"\r\n"), b"CLIENT_ERROR unauthenticated\r\n")
+            with tls_connect(s.address_of(0), PKI.client_context()) as t:
+                self.assertEqual(exchange(t, b"set a 0 0 12\r\nalice secret\r\n", b"\r\n"), b"STORED\r\n")
+                self.assertEqual(exchange(t, b"set k 0 0 1\r\nv\r\nget k\r\n", b"END\r\n"),
+                                 b"STORED\r\nVALUE k 0 1\r\nv\r\nEND\r\n")
+
     def test_idle_timeout(self):
         opts = PKI.server_opts(extra="idle_timeout=2")
         with MultiServer(["127.0.0.1", "notls:127.0.0.1"], *opts) as s:

@@ -253,14 +253,33 @@ TEST_CASE("executor: -C, -F and -A", "[protocol][executor]") {
   settings.allow_shutdown = true;
   FakeServer s(settings);
   bool shutdown_called = false;
-  s.state.request_shutdown = [&] { shutdown_called = true; };
+  bool shutdown_graceful = true;
+  s.state.request_shutdown = [&](bool graceful) {
+    shutdown_called = true;
+    shutdown_graceful = graceful;
+  };
   CHECK(s.run("set k 0 0 1\r\nv\r\ngets k\r\n") == "STORED\r\nVALUE k 0 1 0\r\nv\r\nEND\r\n");
   CHECK(s.run("cas k 0 0 1 7\r\nw\r\ncas k 0 0 1 0\r\nw\r\ncas z 0 0 1 0\r\nw\r\n") ==
         "EXISTS\r\nSTORED\r\nNOT_FOUND\r\n");
   CHECK(s.run("flush_all\r\nget k\r\n") ==
         "CLIENT_ERROR flush_all not allowed\r\nVALUE k 0 1\r\nw\r\nEND\r\n");
-  CHECK(s.run("shutdown now\r\n") == "ERROR\r\n");
+  // memcached 1.6.18's words for a mode it does not know; nothing stops.
+  CHECK(s.run("shutdown now\r\n") == "CLIENT_ERROR invalid shutdown mode\r\n");
+  CHECK(s.run("shutdown graceful now\r\n") == "CLIENT_ERROR invalid shutdown mode\r\n");
+  CHECK_FALSE(shutdown_called);
   CHECK(s.run("shutdown\r\n") == "");
   CHECK(shutdown_called);
+  CHECK_FALSE(shutdown_graceful);
+  CHECK(s.closed);
+}
+
+TEST_CASE("executor: shutdown graceful", "[protocol][executor]") {
+  ServerSettings settings;
+  settings.allow_shutdown = true;
+  FakeServer s(settings);
+  bool shutdown_graceful = false;
+  s.state.request_shutdown = [&](bool graceful) { shutdown_graceful = graceful; };
+  CHECK(s.run("shutdown graceful\r\n") == "");
+  CHECK(shutdown_graceful);
   CHECK(s.closed);
 }

@@ -156,6 +156,14 @@ class Store {
   virtual std::size_t reclaim_expired(Tick now, std::size_t max_buckets) = 0;
   // Visits every live item (snapshot).
   virtual void for_each(Tick now, ItemVisitor visit) const = 0;
+  // Moves every time the store holds `delta` ticks back, as its caller's clock is about to be
+  // (the simulator keeps 32-bit ticks over traces of any span by moving its epoch). Expiries at or
+  // before `delta` become 1 (expired: they stay expired), kNever and kFarExpiry stay. `delta` must
+  // be a multiple of kTimeShiftQuantum: a whole number of the policies' minutes (redis-lfu's
+  // decay, at 1000 ticks a second) and of the 2^15-tick wrap of the last-access stamp, so that
+  // every difference of times the store keeps is unchanged.
+  static constexpr Tick kTimeShiftQuantum = 61'440'000;  // = 1875 * 2^15 = 1024 * 60000
+  virtual void shift_time(Tick delta) = 0;
 
   // Simulator fast path: applies the accesses in order.
   virtual void access_batch(std::span<Access> batch) = 0;

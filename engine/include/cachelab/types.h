@@ -10,6 +10,9 @@ namespace cachelab {
 // 32 bits keep the item header small; 0 is reserved to mean "never expires".
 using Tick = std::uint32_t;
 inline constexpr Tick kNever = 0;
+// An expiry too far ahead for 32 bits (the simulator's clock, in ms since its epoch): the item
+// does not expire while the clock runs; Store::shift_time leaves it as it is.
+inline constexpr Tick kFarExpiry = 0xffffffffu;
 
 // A key with its 64-bit hash, computed once by the caller (sharding and the index both use it).
 struct KeyRef {

@@ -40,6 +40,11 @@ class RedisLfuPolicy {
     it->policy_u8 = counter;
     it->policy_u16 = minutes(now);
   }
+  // Store::shift_time: the clock moves back a whole number of minutes; so do the stamps.
+  void shift_item_time(Item* it, Tick delta) noexcept {
+    it->policy_u16 = static_cast<std::uint16_t>(it->policy_u16 - minutes(delta));
+  }
+  void shift_time(Tick delta) noexcept { now_for_scoring_ = now_for_scoring_ > delta ? now_for_scoring_ - delta : 0; }
   void on_update(Item* old, Item* replacement, Tick, Tick) {
     if (old == replacement) return;
     replacement->policy_u8 = old->policy_u8;

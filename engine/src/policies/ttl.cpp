@@ -23,6 +23,18 @@ class TtlPolicy {
   }
   void on_remove(Item* it) { erase_from(by_expiry_.find(order(it->exptime)), it); }
   Item* victim() const noexcept { return by_expiry_.empty() ? nullptr : by_expiry_.begin()->second.head(); }
+  // The store moved every expiry `delta` back (Store::shift_time): file each list under its new
+  // expiry, in the same order. Expiries that fall to 1 (already expired) join one list, oldest
+  // expiry first.
+  void shift_time(Tick delta) {
+    std::map<std::uint64_t, IntrusiveList> shifted;
+    for (auto& [at, items] : by_expiry_) {
+      const bool fixed = at == order(kNever) || at == kFarExpiry;
+      IntrusiveList& into = shifted[fixed ? at : (at > delta ? at - delta : 1)];
+      while (Item* it = items.pop_front()) into.push_back(it);
+    }
+    by_expiry_.swap(shifted);
+  }
 
  private:
   static std::uint64_t order(Tick exptime) noexcept {

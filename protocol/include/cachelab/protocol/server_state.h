@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "cachelab/protocol/ascii_auth.h"
 #include "cachelab/protocol/clock.h"
 #include "cachelab/protocol/stats.h"
 #include "cachelab/protocol/trace_sink.h"
@@ -57,8 +58,11 @@ class ServerState {
   ConnectionStats connections;
   // Set by the server for --trace-out: every key a command touches is recorded there.
   TraceSink* trace = nullptr;
-  // Set by the server: called by `shutdown` (with -A) from a worker thread.
-  std::function<void()> request_shutdown;
+  // Set by the server: called by `shutdown` (with -A) from a worker thread; `graceful` is
+  // memcached's `shutdown graceful` (SIGUSR1).
+  std::function<void(bool graceful)> request_shutdown;
+  // -Y: the users allowed in (null without -Y). Reloaded on SIGHUP.
+  AuthTableSlot auth;
   // Set by the server with -Z: `refresh_certs` reloads the certificate, key and CA files for new
   // connections (from a worker thread). False, with memcached's error text, when a file cannot
   // be used: the files loaded before stay in force.

@@ -34,6 +34,8 @@ namespace cachelab::protocol {
   X(kTouchMisses, "touch_misses", kAfterExpired) \
   X(kStoreTooLarge, "store_too_large", kAfterExpired) \
   X(kStoreNoMemory, "store_no_memory", kAfterExpired) \
+  X(kAuthCmds, "auth_cmds", kAfterExpired)       \
+  X(kAuthErrors, "auth_errors", kAfterExpired)   \
   X(kIdleKicks, "idle_kicks", kAfterExpired)     \
   X(kBytesRead, "bytes_read", kAfterExpired)     \
   X(kBytesWritten, "bytes_written", kAfterExpired) \

@@ -26,15 +26,17 @@ struct ServerOptions {
   std::string io_engine = "auto";
 };
 
-// -Z: a certificate, key or CA file (or cipher list) that cannot be used; what() is memcached's
-// one-line text. The server does not start (exit 2).
-struct TlsSetupError : std::runtime_error {
+// A setting that names a file the server cannot use (-Y's auth file, -Z's certificate, key or CA
+// file, a cipher list OpenSSL refuses): the message is one line for the user (memcached's words
+// for TLS), and the exit code 2.
+class StartupError : public std::runtime_error {
+ public:
   using std::runtime_error::runtime_error;
 };
 
 // Runs until SIGTERM, SIGINT or `shutdown`; returns the process exit code. Throws
 // std::invalid_argument for bad options (unknown policy...), PolicyModuleError for a module that
-// cannot be used, TlsSetupError for unusable TLS files, and std::runtime_error when it cannot
+// cannot be used, StartupError for a file it cannot use, and std::runtime_error when it cannot
 // listen.
 int run_server(const ServerOptions& options);
 

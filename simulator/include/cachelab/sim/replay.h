@@ -2,8 +2,10 @@
 // The replay: drives a stream of requests through the engine (sizes-only mode, virtual clock in
 // ms) together with the origin model, and counts hits, stale hits and origin work.
 //
-// Virtual clock: engine Tick = ms since the first request + 1 (0 means "never" to the engine), so
-// one replay spans at most 2^32 - 2 ms (49.7 days); a longer one is refused with an InputError.
+// Virtual clock: ms since the first request (64 bits: any span). The engine's 32-bit Tick is ms
+// since a moving epoch + 1 (0 means "never" to the engine): every 3.1 days of virtual time the
+// epoch moves forward and the caches' times with it (Store::shift_time), so the results are those
+// of a 64-bit clock. TTLs up to 46 days are exact; a longer one is kept as no expiry.
 //
 // Origin model: each key has a version; a write bumps it. A read miss fills the cache with the
 // origin's current version; a read hit on a copy older than the origin's version is a stale hit,
@@ -48,6 +50,9 @@ struct ReplayConfig {
   std::int64_t default_ttl_ms = 0;
   std::vector<std::uint64_t> restarts_ms;  // ms since the start; the cache is emptied then
   std::uint64_t timeline_interval_ms = 0;  // 0 = no timeline
+  // The engine's clock moves its epoch each time this much virtual time passed since the last
+  // move (see above). Tests lower or raise it to compare runs with and without moves.
+  std::uint64_t clock_shift_at_ms = std::uint64_t{1} << 28;
   std::uint64_t duration_ms = 0;           // stop at the first request at or after this; 0 = all
   std::uint64_t max_requests = 0;          // 0 = all
   // SHARDS: replay only keys with hash_id(key) / 2^64 < rate, in a cache scaled by the rate, and
@@ -114,6 +119,7 @@ struct ReplayResult {
   std::vector<TimelineRow> timeline;
   std::uint64_t timeline_interval_ms = 0;
   std::uint64_t span_ms = 0;  // virtual time covered
+  std::uint64_t clock_shifts = 0;  // times the engine's 32-bit clock moved its epoch (tests read it)
   bool has_peak = true;       // false: answered without a replay (the one-pass LRU curve)
 };
 

@@ -17,6 +17,7 @@ struct SimRun {
   Scenario scenario;                                       // the cell's scenario
   std::vector<std::pair<std::string, std::string>> cell;   // its sweep assignments, in axis order
   ReplayResult result;
+  std::size_t index = 0;  // the cell's place in the whole sweep (from 0), also when sharded
 };
 
 struct SimProgress {
@@ -33,13 +34,18 @@ struct SimOptions {
   // Called (from the calling thread or a worker, serialized) after each finished cell and, when
   // there is one cell, during its run (every 2^20 requests).
   std::function<void(const SimProgress&)> progress;
+  // --shard I/N: run only the cells whose index is I mod N (`cachelab merge` joins the parts).
+  std::size_t shard_index = 0;
+  std::size_t shard_count = 1;
 };
 
 // One run of one scenario (no sweep expansion). Throws InputError for bad input.
 ReplayResult run_scenario(const Scenario& scenario, std::uint64_t timeline_ms = 0,
                           std::function<void(std::uint64_t requests, std::uint64_t span_ms)> progress = {});
 
-// Loads the file, expands the sweep, runs every cell.
-std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options);
+// Loads the file, expands the sweep, runs every cell (of the shard: `total_cells` then says how
+// many cells the whole sweep has).
+std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions& options,
+                                      std::size_t* total_cells = nullptr);
 
 }  // namespace cachelab::sim
