@@ -11,7 +11,12 @@ The load generators run on the same cores as the server: figures include their c
 
 `cachelab serve` uses io_uring where the kernel allows it; --epoll adds its epoll engine as a third server.
 
-Usage: server_vs_memcached.py PATH_TO_cachelab [--rounds 3] [--seconds 5] [--loads memaslap,get90,multiget,pipeline] [--epoll]
+--tls: both servers run with -Z and the same certificates (a CA and a server certificate made with
+the `openssl` command for this run), `cachelab bench --tls-ca` drives them; the loads are then
+get90, multiget and handshakes (new TLS connections per second: connect, handshake, `version`,
+close, on 32 threads). memaslap speaks no TLS.
+
+Usage: server_vs_memcached.py PATH_TO_cachelab [--rounds 3] [--seconds 5] [--loads memaslap,get90,multiget,pipeline] [--epoll] [--tls]
 """
 import argparse
 import os
@@ -55,8 +60,10 @@ def bench(cachelab, port, seconds, extra):
     out = subprocess.run([cachelab, "bench", "--server", f"127.0.0.1:{port}", "--duration", str(seconds),
                           "--connections", "32"] + extra, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True, check=True).stdout
-    ops = int(re.search(r"ops/s (\d+)", out).group(1))
     p99 = float(re.search(r"p99 ([\d.]+)", out).group(1))
+    if "--handshakes" in extra:
+        return int(re.search(r"handshakes/s (\d+)", out).group(1)), p99
+    ops = int(re.search(r"ops/s (\d+)", out).group(1))
     if int(re.search(r"errors (\d+)", out).group(1)):
         raise RuntimeError("cachelab bench saw errors:\n" + out)
     return ops, p99
@@ -67,7 +74,19 @@ LOADS = {
     "get90": ("bench 90/10 get/set", []),
     "multiget": ("bench 16-key multi-gets (requests/s)", ["--multiget", "16", "--get-ratio", "1"]),
     "pipeline": ("bench 16 pipelined, 90/10", ["--pipeline", "16"]),
+    "handshakes": ("TLS handshakes/s (connect, handshake, version, close)", ["--handshakes"]),
 }
+TLS_LOADS = "get90,multiget,handshakes"
+
+
+def make_certs():
+    """A CA and a server certificate for 127.0.0.1, made with the openssl command (the TLS tests'
+    helper); returns (helper to close, -Z and -o flags, the CA file)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+    from tls_pki import Pki
+    pki = Pki()
+    flags = ["-Z", "-o", f"ssl_chain_cert={pki.server[0]},ssl_key={pki.server[1]}"]
+    return pki, flags, pki.ca[0]
 
 
 def main():
@@ -75,11 +94,20 @@ def main():
     ap.add_argument("cachelab")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--loads", default=",".join(LOADS))
+    ap.add_argument("--loads", default=None, help="default: every load but handshakes; with --tls " + TLS_LOADS)
     ap.add_argument("--memcached", default="memcached")
     ap.add_argument("--epoll", action="store_true",
                     help="also run cachelab serve --io-engine epoll (the fallback engine) in each round")
+    ap.add_argument("--tls", action="store_true", help="both servers with -Z, the load over TLS")
     args = ap.parse_args()
+    if args.loads is None:
+        args.loads = TLS_LOADS if args.tls else "memaslap,get90,multiget,pipeline"
+    pki, tls_flags, tls_extra = None, [], []
+    if args.tls:
+        pki, tls_flags, ca = make_certs()
+        tls_extra = ["--tls-ca", ca]
+        if "memaslap" in args.loads:
+            sys.exit("memaslap speaks no TLS: leave it out of --loads with --tls")
     servers = {"cachelab": [args.cachelab, "serve"], "memcached": [args.memcached, "-u", "nobody", "-U", "0"]}
     if args.epoll:
         servers["cl-epoll"] = [args.cachelab, "serve", "--io-engine", "epoll"]
@@ -97,19 +125,23 @@ def main():
                 if r % 2:
                     order.reverse()
                 for name, cmd in order:
-                    proc, port = start_server(cmd, ["-m", "1024", "-t", "2"])
+                    proc, port = start_server(cmd, ["-m", "1024", "-t", "2"] + tls_flags)
                     try:
                         if load == "memaslap":
                             res = memaslap(port, args.seconds, cfg)
                         else:
-                            res = bench(args.cachelab, port, args.seconds, LOADS[load][1])
+                            res = bench(args.cachelab, port, args.seconds, LOADS[load][1] + tls_extra)
                     finally:
                         proc.terminate()
                         proc.wait()
                     results[(load, name)].append(res)
                     print(f"round {r + 1} {load:9} {name:9} {res[0]:>9,} ops/s  p99 {res[1]:,.0f} us", flush=True)
 
+    if pki:
+        pki.close()
     print()
+    if args.tls:
+        print("over TLS (-Z, TLS 1.3, same certificates for both servers; a fresh server per run)")
     epoll_head = " | cachelab epoll ops/s (runs → median) | ratio | p99 µs" if args.epoll else ""
     print("| load (100-byte values, 32 connections) | cachelab ops/s (runs → median) | memcached ops/s (runs → median) "
           "| ratio | p99 µs cachelab / memcached (median of runs)" + epoll_head + " |")

@@ -1,7 +1,10 @@
 // cachelab bench: a closed-loop load generator for any memcached-protocol server. Each connection
 // has its own thread and blocking socket: it sends `--pipeline` requests, reads their replies, and
-// records each request's latency (the batch's round trip) in a log-linear histogram.
+// records each request's latency (the batch's round trip) in a log-linear histogram. With --tls-ca
+// it speaks TLS (OpenSSL over the blocking socket); --handshakes measures new connections per second.
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -13,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -78,7 +82,20 @@ struct BenchConfig {
   std::uint64_t keys = 100000;
   std::size_t value_size = 100;
   double duration_s = 10;
+  SSL_CTX* tls = nullptr;  // --tls-ca: every connection speaks TLS
 };
+
+// --tls-ca FILE (trusted CA), --tls-cert/--tls-key (a client certificate for mutual TLS).
+SSL_CTX* make_client_tls(const std::string& ca, const std::string& cert, const std::string& key) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (!ctx || SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr) != 1)
+    throw std::runtime_error("--tls-ca " + ca + ": cannot load it");
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  if (!cert.empty() && (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1 ||
+                        SSL_CTX_use_PrivateKey_file(ctx, (key.empty() ? cert : key).c_str(), SSL_FILETYPE_PEM) != 1))
+    throw std::runtime_error("--tls-cert " + cert + ": cannot load it or its key");
+  return ctx;
+}
 
 int connect_to(const BenchConfig& c) {
   addrinfo hints{};
@@ -101,14 +118,29 @@ int connect_to(const BenchConfig& c) {
 // A blocking connection with a read buffer that understands just enough of the replies.
 class Connection {
  public:
-  explicit Connection(const BenchConfig& c) : fd_(connect_to(c)) {}
-  ~Connection() { ::close(fd_); }
+  explicit Connection(const BenchConfig& c) : fd_(connect_to(c)) {
+    if (!c.tls) return;
+    ssl_ = SSL_new(c.tls);
+    if (!ssl_ || SSL_set_fd(ssl_, fd_) != 1 || SSL_connect(ssl_) != 1) {
+      char text[256] = "";
+      ERR_error_string_n(ERR_get_error(), text, sizeof text);
+      ERR_clear_error();
+      SSL_free(ssl_);
+      ::close(fd_);
+      throw std::runtime_error(std::string("TLS handshake failed: ") + text);
+    }
+  }
+  ~Connection() {
+    SSL_free(ssl_);
+    ::close(fd_);
+  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   void send_all(const std::string& bytes) {
     for (std::size_t sent = 0; sent < bytes.size();) {
-      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      const ssize_t n = ssl_ ? SSL_write(ssl_, bytes.data() + sent, static_cast<int>(bytes.size() - sent))
+                             : ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
       if (n <= 0) throw std::runtime_error("send failed");
       sent += static_cast<std::size_t>(n);
     }
@@ -132,7 +164,7 @@ class Connection {
       start_ = 0;
     }
     char chunk[65536];
-    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    const ssize_t n = ssl_ ? SSL_read(ssl_, chunk, sizeof chunk) : ::recv(fd_, chunk, sizeof chunk, 0);
     if (n <= 0) throw std::runtime_error("connection closed by the server");
     buffer_.append(chunk, static_cast<std::size_t>(n));
   }
@@ -153,6 +185,7 @@ class Connection {
   }
 
   int fd_;
+  SSL* ssl_ = nullptr;
   std::string buffer_;
   std::size_t start_ = 0;
 };
@@ -210,6 +243,26 @@ void run_connection(const BenchConfig& c, int id, const std::atomic<bool>& stop,
   }
 }
 
+// --handshakes: each thread opens a connection (with TLS, a full handshake), asks `version`, and
+// closes, over and over; each round is one sample.
+void run_handshakes(const BenchConfig& c, const std::atomic<bool>& stop, WorkerResult& out) {
+  try {
+    while (!stop.load(std::memory_order_relaxed)) {
+      const auto start = Clock::now();
+      {
+        Connection conn(c);
+        conn.send_all("version\r\n");
+        (void)conn.read_reply(false);
+      }
+      out.latency.record(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count()));
+      ++out.gets;
+    }
+  } catch (const std::exception& e) {
+    out.failure = e.what();
+  }
+}
+
 // Stores every key once so that gets hit (the server's policy and size decide what stays).
 void prefill(const BenchConfig& c) {
   Connection conn(c);
@@ -232,7 +285,8 @@ int run_bench(int argc, char** argv) {
   po::options_description opts("options");
   BenchConfig c;
   std::string server;
-  bool no_prefill = false;
+  bool no_prefill = false, handshakes = false;
+  std::string tls_ca, tls_cert, tls_key;
   opts.add_options()
       ("server", po::value(&server)->required(), "HOST:PORT of any memcached-protocol server")
       ("connections,c", po::value(&c.connections)->default_value(32), "concurrent connections (one thread each)")
@@ -242,7 +296,12 @@ int run_bench(int argc, char** argv) {
       ("keys", po::value(&c.keys)->default_value(100000), "key space (key:0000000 ...), uniform")
       ("value-size", po::value(&c.value_size)->default_value(100), "bytes per value")
       ("duration", po::value(&c.duration_s)->default_value(10), "seconds of load")
-      ("no-prefill", po::bool_switch(&no_prefill), "do not store every key before the run");
+      ("no-prefill", po::bool_switch(&no_prefill), "do not store every key before the run")
+      ("tls-ca", po::value(&tls_ca), "speak TLS, trusting this CA (PEM)")
+      ("tls-cert", po::value(&tls_cert), "with --tls-ca: present this client certificate (PEM)")
+      ("tls-key", po::value(&tls_key), "its key (default: in the --tls-cert file)")
+      ("handshakes", po::bool_switch(&handshakes),
+       "measure new connections per second instead: connect (and handshake), version, close");
   po::positional_options_description pos;
   po::variables_map vm;
   if (auto rc = parse_options(argc, argv, "cachelab bench --server HOST:PORT [options]", opts, pos, vm)) return *rc;
@@ -259,14 +318,30 @@ int run_bench(int argc, char** argv) {
     std::fprintf(stderr, "cachelab bench: an option is out of range (see --help)\n");
     return kExitUsage;
   }
-  if (!no_prefill) prefill(c);
+  std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> tls(nullptr, SSL_CTX_free);
+  if (!tls_ca.empty()) {
+    try {
+      tls.reset(make_client_tls(tls_ca, tls_cert, tls_key));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "cachelab bench: %s\n", e.what());
+      return kExitUsage;
+    }
+    c.tls = tls.get();
+  }
+  if (!no_prefill && !handshakes) prefill(c);
 
   std::atomic<bool> stop{false};
   std::vector<WorkerResult> results(static_cast<std::size_t>(c.connections));
   std::vector<std::thread> threads;
   const auto start = Clock::now();
   for (int i = 0; i < c.connections; ++i)
-    threads.emplace_back([&, i] { run_connection(c, i, stop, results[static_cast<std::size_t>(i)]); });
+    threads.emplace_back([&, i] {
+      if (handshakes) {
+        run_handshakes(c, stop, results[static_cast<std::size_t>(i)]);
+      } else {
+        run_connection(c, i, stop, results[static_cast<std::size_t>(i)]);
+      }
+    });
   std::this_thread::sleep_for(std::chrono::duration<double>(c.duration_s));
   stop.store(true);
   for (auto& t : threads) t.join();
@@ -283,6 +358,13 @@ int run_bench(int argc, char** argv) {
     return kExitFailure;
   }
   const double ops = static_cast<double>(all.gets + all.sets) / seconds;
+  if (handshakes) {
+    std::printf("server %s  connections %d  %s  handshakes/s %.0f\n", server.c_str(), c.connections,
+                c.tls ? "tls" : "plain", ops);
+    std::printf("latency us  p50 %.1f  p99 %.1f  p99.9 %.1f\n", all.latency.quantile(0.5) / 1000,
+                all.latency.quantile(0.99) / 1000, all.latency.quantile(0.999) / 1000);
+    return kExitOk;
+  }
   std::printf("server %s  connections %d  pipeline %d  multiget %d  get-ratio %.2f  keys %llu  value %zu B\n",
               server.c_str(), c.connections, c.pipeline, c.multiget, c.get_ratio,
               static_cast<unsigned long long>(c.keys), c.value_size);

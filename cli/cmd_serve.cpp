@@ -75,7 +75,8 @@ int run_serve(int argc, char** argv) {
 
   po::options_description opts("options (memcached's names)");
   opts.add_options()("port,p", po::value(&s.port)->default_value(11211), "TCP port")(
-      "listen,l", po::value(&s.interface)->default_value("127.0.0.1"), "interface to listen on")(
+      "listen,l", po::value(&s.interface)->default_value("127.0.0.1"),
+      "interface(s) to listen on: a comma list of HOST[:PORT]; with -Z, notls:HOST:PORT is plain")(
       "unix-socket,s", po::value(&s.unix_socket), "listen on this unix socket instead of TCP")(
       "memory-limit,m", po::value(&memory)->default_value("64"),
       "memory for items in MiB (or with a k/m/g suffix)")(
@@ -86,6 +87,8 @@ int run_serve(int argc, char** argv) {
       "udp-port,U", po::value(&udp_port)->default_value(0), "UDP port (only 0: no UDP)")(
       "disable-cas,C", po::bool_switch(&no_cas), "no CAS values")(
       "enable-shutdown,A", po::bool_switch(&allow_shutdown), "allow the shutdown command")(
+      "enable-ssl,Z", po::bool_switch(&s.tls.enabled),
+      "TLS on every listener but notls: ones (-o ssl_chain_cert=,ssl_key=,ssl_ca_cert=,...)")(
       "disable-flush-all,F", po::bool_switch(&no_flush), "refuse flush_all")(
       ",v", "verbose (-vv: every command)")("policy", po::value(&o.policy)->default_value("lru"),
                                             "eviction policy (see cachelab policies)")(
@@ -165,7 +168,7 @@ int run_serve(int argc, char** argv) {
   s.version = std::string("1.6.0-cachelab-") + kVersion;
   try {
     return server::run_server(o);
-  } catch (const server::StartupError& e) {
+  } catch (const server::StartupError& e) {  // a file it cannot use (TLS, -Y): one line, exit 2
     std::fprintf(stderr, "cachelab serve: %s\n", e.what());
     return kExitUsage;
   } catch (const PolicyModuleError& e) {

@@ -36,7 +36,9 @@ void general_stats(Call& call) {
   auto counters = [&](CounterGroup group) {
     for (std::size_t i = 0; i < static_cast<std::size_t>(Counter::kCount); ++i) {
       const auto c = static_cast<Counter>(i);
-      if (counter_group(c) == group) out.stat(counter_name(c), st.total(c));
+      if (counter_group(c) != group) continue;
+      if (c == Counter::kIdleKicks && st.settings.idle_timeout == 0) continue;  // as memcached
+      out.stat(counter_name(c), st.total(c));
     }
   };
   counters(CounterGroup::kBeforeExpired);
@@ -60,6 +62,25 @@ void general_stats(Call& call) {
     out.stat("trace_records", st.trace->recorded());
     out.stat("trace_dropped", st.trace->dropped());
   }
+  if (st.settings.tls.enabled) {  // memcached's TLS counters, printed as it prints them
+    if (st.settings.tls.session_cache) out.stat("ssl_new_sessions", st.total(Counter::kSslNewSessions));
+    out.stat("ssl_handshake_errors", st.total(Counter::kSslHandshakeErrors));
+    const std::int64_t loaded = st.certs_loaded_unix.load(std::memory_order_relaxed);
+    out.stat("time_since_server_cert_refresh",
+             static_cast<std::uint64_t>(call.now_unix > loaded ? call.now_unix - loaded : 0));
+  }
+}
+
+// memcached's ssl_verify_mode value: OpenSSL's SSL_VERIFY_* bits for -o ssl_verify_mode=0..3
+// (NONE 0, PEER 1, FAIL_IF_NO_PEER_CERT 2, CLIENT_ONCE 4).
+std::uint64_t verify_mode_bits(int mode) {
+  static constexpr std::uint64_t kBits[] = {0, 1, 1 | 2, 1 | 2 | 4};
+  return mode >= 0 && mode <= 3 ? kBits[mode] : 0;
+}
+
+std::string_view tls_version_name(int level) {
+  static constexpr std::string_view kNames[] = {"tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"};
+  return level >= 0 && level <= 3 ? kNames[level] : std::string_view("unknown");
 }
 
 void settings_stats(Call& call) {
@@ -86,6 +107,20 @@ void settings_stats(Call& call) {
   out.stat("idle_timeout", static_cast<std::uint64_t>(s.idle_timeout));
   out.stat("policy", st.store.policy_name());
   if (!s.io_engine.empty()) out.stat("io_engine", s.io_engine);
+  // memcached's TLS settings (an unset file is printed as memcached prints a null one).
+  const TlsSettings& tls = s.tls;
+  auto or_null = [](const std::string& v) { return v.empty() ? std::string_view("(null)") : std::string_view(v); };
+  out.stat("ssl_enabled", yes_no(tls.enabled));
+  out.stat("ssl_chain_cert", or_null(tls.chain_cert));
+  out.stat("ssl_key", or_null(tls.key));
+  out.stat("ssl_verify_mode", verify_mode_bits(tls.verify_mode));
+  out.stat("ssl_keyformat", static_cast<std::uint64_t>(tls.keyformat));
+  out.stat("ssl_ciphers", tls.ciphers.empty() ? std::string_view("NULL") : std::string_view(tls.ciphers));
+  out.stat("ssl_ca_cert", tls.ca_cert.empty() ? std::string_view("NULL") : std::string_view(tls.ca_cert));
+  out.stat("ssl_wbuf_size", static_cast<std::uint64_t>(tls.wbuf_size));
+  out.stat("ssl_session_cache", yes_no(tls.session_cache));
+  out.stat("ssl_kernel_tls", yes_no(tls.kernel_tls));
+  out.stat("ssl_min_version", tls_version_name(tls.min_version));
 }
 
 // One "slab class" holds every item here: there are no slabs, but tools read these names.

@@ -68,6 +68,7 @@ Outcome handle_version(Call&);
 Outcome handle_verbosity(Call&);
 Outcome handle_quit(Call&);
 Outcome handle_shutdown(Call&);
+Outcome handle_refresh_certs(Call&);  // cmd_tls.cpp
 Outcome handle_stats(Call&);
 // Meta commands.
 Outcome handle_meta_get(Call&);

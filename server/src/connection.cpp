@@ -4,11 +4,23 @@ namespace cachelab::server {
 
 namespace asio = boost::asio;
 
-Connection::Connection(Socket socket, protocol::ServerState& state, protocol::CommandStats& stats)
+Connection::Connection(Socket socket, protocol::ServerState& state, protocol::CommandStats& stats,
+                       const std::shared_ptr<TlsContext>& tls, Registry* registry)
     : socket_(std::move(socket)),
       state_(state),
-      core_(state, stats, static_cast<int>(socket_.native_handle())),
+      session_(state, stats, static_cast<int>(socket_.native_handle()), tls),
+      registry_(registry),
       stall_timer_(socket_.get_executor()) {}
+
+Connection::~Connection() {
+  if (registry_) registry_->erase(this);
+}
+
+bool Connection::close_if_idle(std::chrono::steady_clock::time_point now) {
+  if (!reading_ || !socket_.is_open() || !session_.idle_expired(now)) return false;
+  close();  // the pending read ends with an error and frees the connection
+  return true;
+}
 
 // Armed by a write when not already armed; ticks while writes go on, so an idle connection costs
 // no wake-ups. A stalled write closes the connection (the pending write then ends with an error
@@ -33,22 +45,24 @@ void Connection::watch_writes() {
 }
 
 void Connection::read_more() {
-  const std::span<char> space = core_.read_space();
+  const std::span<char> space = session_.read_space();
   if (space.empty()) {  // cannot happen while the parser keeps its bounds; never spin
     close();
     return;
   }
   auto self = shared_from_this();
+  reading_ = true;
   socket_.async_read_some(asio::buffer(space.data(), space.size()),
                           [self](const boost::system::error_code& ec, std::size_t n) {
+                            self->reading_ = false;
                             if (ec) return;  // peer closed or server stopping: drop the connection
-                            self->core_.received(n);
+                            self->session_.received(n);
                             self->process();
                           });
 }
 
 void Connection::process() {
-  switch (core_.process()) {
+  switch (session_.process()) {
     case ConnectionCore::Next::kWrite: write_replies(); break;
     case ConnectionCore::Next::kRead: read_more(); break;
     case ConnectionCore::Next::kClose: close(); break;
@@ -64,12 +78,12 @@ void Connection::write_replies() {
     stall_watch_.progressed();
     return ec ? 0 : std::size_t{65536};
   };
-  const std::string_view replies = core_.pending_replies();
+  const std::string_view replies = session_.pending_replies();
   asio::async_write(socket_, asio::buffer(replies.data(), replies.size()), progress,
                     [self](const boost::system::error_code& ec, std::size_t n) {
                       self->stall_watch_.end();
                       if (ec) return;
-                      if (self->core_.written(n)) {
+                      if (self->session_.written(n)) {
                         self->process();  // requests may still wait in the input buffer
                       } else {
                         self->close();

@@ -38,6 +38,9 @@ class ConnectionCore {
   // All of pending_replies() is written (n bytes). False when the connection must now close
   // (`quit`, or a line too long to resynchronise on).
   bool written(std::size_t n);
+  // Between requests: nothing of an unfinished request buffered, no reply pending (what
+  // idle_timeout may close, as memcached closes only connections waiting for a new command).
+  bool waiting_for_request() const noexcept { return begin_ == end_ && replies_.empty(); }
 
  private:
   static constexpr std::size_t kInitialBuffer = 16 * 1024;

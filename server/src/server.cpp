@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -29,6 +30,7 @@
 #include "auth_file.h"
 #include "uring_worker.h"
 #include "snapshot.h"
+#include "tls.h"
 #include "trace_recorder.h"
 
 namespace cachelab::server {
@@ -56,6 +58,58 @@ protocol::ServerSettings with_io_engine(const ServerOptions& o) {
   return s;
 }
 
+// One address to listen on, from -l (memcached's syntax: a comma list of HOST, HOST:PORT,
+// [IPV6]:PORT, `*`, each optionally prefixed `notls:` to be plain beside TLS ones under -Z).
+struct ListenSpec {
+  std::string host;
+  int port = 0;
+  bool tls = false;
+};
+
+std::vector<ListenSpec> listen_specs(const protocol::ServerSettings& s) {
+  std::vector<ListenSpec> out;
+  std::size_t at = 0;
+  const std::string& list = s.interface;
+  while (at <= list.size()) {
+    std::size_t end = list.find_first_of(",;", at);
+    if (end == std::string::npos) end = list.size();
+    std::string item = list.substr(at, end - at);
+    at = end + 1;
+    if (item.empty()) continue;
+    ListenSpec spec;
+    spec.port = s.port;
+    spec.tls = s.tls.enabled;
+    if (item.rfind("notls:", 0) == 0) {
+      if (!s.tls.enabled) throw std::invalid_argument("'notls' option is valid only when SSL is enabled");
+      spec.tls = false;
+      item.erase(0, 6);
+    }
+    std::string port_text;
+    if (!item.empty() && item[0] == '[') {  // [IPv6] or [IPv6]:PORT
+      const std::size_t close = item.find(']');
+      if (close == std::string::npos) throw std::invalid_argument("Invalid IPV6 address: \"" + item + "\"");
+      spec.host = item.substr(1, close - 1);
+      if (close + 1 < item.size() && item[close + 1] == ':') port_text = item.substr(close + 2);
+    } else if (const std::size_t colon = item.find(':');
+               colon != std::string::npos && item.find(':', colon + 1) == std::string::npos) {
+      spec.host = item.substr(0, colon);  // HOST:PORT (a bare IPv6 address has several colons)
+      port_text = item.substr(colon + 1);
+    } else {
+      spec.host = item;
+    }
+    if (!port_text.empty()) {
+      if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoi(port_text) > 65535)
+        throw std::invalid_argument("Invalid port number: \"" + port_text + "\"");
+      spec.port = std::stoi(port_text);
+    }
+    if (spec.host == "*") spec.host = "0.0.0.0";
+    out.push_back(spec);
+  }
+  if (out.empty()) throw std::invalid_argument("-l names no address");
+  return out;
+}
+
 // Reclaims expired items in the background, so that dead items never push out live ones.
 constexpr auto kReclaimPeriod = std::chrono::milliseconds(100);
 constexpr std::size_t kReclaimBucketsPerShard = 4096;
@@ -68,8 +122,7 @@ class Server {
         state_(store_, clock_, with_io_engine(options), static_cast<std::size_t>(options.settings.threads)),
         signals_(main_io_, SIGINT, SIGTERM, SIGUSR1),
         reload_signal_(main_io_, SIGHUP),
-        reclaim_timer_(main_io_),
-        accept_retry_(main_io_) {
+        reclaim_timer_(main_io_) {
     state_.verbosity.store(options.verbose, std::memory_order_relaxed);
     if (!options.trace_path.empty()) {
       trace_ = std::make_unique<TraceRecorder>(TraceRecorderOptions{
@@ -86,6 +139,7 @@ class Server {
       if (!table) throw StartupError(error);
       state_.auth.set(std::move(table));
     }
+    start_tls();
   }
 
   int run() {
@@ -95,7 +149,7 @@ class Server {
     std::signal(SIGXFSZ, SIG_IGN);
     raise_fd_limit();
     load_snapshot_if_any();
-    const std::string where = listen();
+    const std::string where = listen_all();
     for (std::size_t i = 0; i < state_.worker_count(); ++i) workers_.push_back(make_worker(state_.worker_stats(i)));
     for (auto& w : workers_)
       threads_.emplace_back([&w = *w] {
@@ -107,7 +161,7 @@ class Server {
     });
     wait_reload_signal();
     schedule_reclaim();
-    accept();
+    for (auto& l : listeners_) accept(l);
     std::printf("cachelab listening on %s\n", where.c_str());
     std::fflush(stdout);
     main_io_.run();  // until stop()
@@ -155,60 +209,93 @@ class Server {
     ::setrlimit(RLIMIT_NOFILE, &limit);
   }
 
-  std::string listen() {
+  // -Z: the TLS context, from -o ssl_*; a file that cannot be used stops the start (exit 2).
+  void start_tls() {
+    const auto& tls = options_.settings.tls;
+    if (!tls.enabled) return;
+    std::string error;
+    std::shared_ptr<TlsContext> first = TlsContext::create(tls, &error);
+    if (!first) throw StartupError(error);
+    tls_ = std::make_unique<TlsContextHolder>(tls, std::move(first));
+    state_.certs_loaded_unix.store(state_.clock.unix_now(), std::memory_order_relaxed);
+    state_.refresh_certs = [this](std::string* e) { return tls_->refresh(e); };
+  }
+
+  // Every listener of -l (or the unix socket); the ready line names them all.
+  std::string listen_all() {
     const auto& s = options_.settings;
-    if (!s.unix_socket.empty()) {
+    if (!s.unix_socket.empty()) {  // never TLS, as memcached's unix socket
       ::unlink(s.unix_socket.c_str());  // a stale socket file from an earlier run
-      open_acceptor(Endpoint(asio::local::stream_protocol::endpoint(s.unix_socket)));
+      listeners_.push_back(Listener{open_acceptor(Endpoint(asio::local::stream_protocol::endpoint(s.unix_socket))), false});
       return s.unix_socket;
     }
+    std::string where;
+    const std::vector<ListenSpec> specs = listen_specs(s);
+    for (const ListenSpec& spec : specs) {
+      if (!where.empty()) where += ", ";
+      if (s.tls.enabled && !spec.tls) where += "notls:";
+      where += listen(spec);
+    }
+    return where;
+  }
+
+  std::string listen(const ListenSpec& spec) {
     asio::ip::tcp::resolver resolver(main_io_);
     const auto results =
-        resolver.resolve(s.interface, std::to_string(s.port),
+        resolver.resolve(spec.host, std::to_string(spec.port),
                          asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service);
-    if (results.empty()) throw std::runtime_error("cannot resolve " + s.interface);
+    if (results.empty()) throw std::runtime_error("cannot resolve " + spec.host);
     const asio::ip::tcp::endpoint tcp = results.begin()->endpoint();
-    open_acceptor(Endpoint(tcp));
+    listeners_.push_back(Listener{open_acceptor(Endpoint(tcp)), spec.tls});
     // Port 0 asks the system for a free port: report the one it chose.
+    const Acceptor& acceptor = *listeners_.back().acceptor;
     asio::ip::tcp::endpoint bound;
-    std::memcpy(bound.data(), acceptor_->local_endpoint().data(), acceptor_->local_endpoint().size());
-    const std::string host = tcp.address().is_v6() ? "[" + s.interface + "]" : s.interface;
+    std::memcpy(bound.data(), acceptor.local_endpoint().data(), acceptor.local_endpoint().size());
+    const std::string host = tcp.address().is_v6() ? "[" + spec.host + "]" : spec.host;
     return host + ":" + std::to_string(bound.port());
   }
 
-  void open_acceptor(const Endpoint& endpoint) {
-    acceptor_ = std::make_unique<Acceptor>(main_io_);
+  std::unique_ptr<Acceptor> open_acceptor(const Endpoint& endpoint) {
+    auto acceptor = std::make_unique<Acceptor>(main_io_);
     try {
-      acceptor_->open(endpoint.protocol());
-      if (endpoint.protocol().family() != AF_UNIX) acceptor_->set_option(Acceptor::reuse_address(true));
-      acceptor_->bind(endpoint);
-      acceptor_->listen(1024);
+      acceptor->open(endpoint.protocol());
+      if (endpoint.protocol().family() != AF_UNIX) acceptor->set_option(Acceptor::reuse_address(true));
+      acceptor->bind(endpoint);
+      acceptor->listen(1024);
     } catch (const boost::system::system_error& e) {
       throw std::runtime_error(std::string("cannot listen: ") + e.what());
     }
+    return acceptor;
   }
 
-  void accept() {
+  struct Listener {
+    std::unique_ptr<Acceptor> acceptor;
+    bool tls = false;  // its connections speak TLS (-Z, not notls:)
+  };
+
+  void accept(Listener& listener) {
     Worker& worker = *workers_[next_worker_++ % workers_.size()];
-    acceptor_->async_accept(main_io_, [this, &worker](const boost::system::error_code& ec, Socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+    listener.acceptor->async_accept(main_io_, [this, &worker, &listener](const boost::system::error_code& ec, Socket socket) {
+      if (ec == asio::error::operation_aborted || !listener.acceptor->is_open()) return;
       if (!ec) {
-        admit(worker, std::move(socket));
-        accept();
+        admit(worker, std::move(socket), listener.tls);
+        accept(listener);
         return;
       }
       // Out of file descriptors (or another accept error): retrying at once would spin at
       // full CPU; wait a moment, the connections being served go on meanwhile.
       if (options_.verbose > 0) std::fprintf(stderr, "cachelab serve: accept: %s\n", ec.message().c_str());
-      accept_retry_.expires_after(std::chrono::milliseconds(100));
-      accept_retry_.async_wait([this](const boost::system::error_code& wait_ec) {
-        if (!wait_ec && !stopping_) accept();
+      auto retry = std::make_shared<asio::steady_timer>(main_io_, std::chrono::milliseconds(100));
+      retries_.push_back(retry);
+      retry->async_wait([this, &listener, retry](const boost::system::error_code& wait_ec) {
+        std::erase(retries_, retry);
+        if (!wait_ec && !stopping_) accept(listener);
       });
     });
   }
 
   // Over the connection limit, the new connection is told so and closed; the others go on.
-  void admit(Worker& worker, Socket socket) {
+  void admit(Worker& worker, Socket socket, bool tls) {
     auto& conns = state_.connections;
     if (conns.current.load(std::memory_order_relaxed) >= options_.settings.max_connections) {
       conns.rejected.fetch_add(1, std::memory_order_relaxed);
@@ -224,7 +311,7 @@ class Server {
       boost::system::error_code ignored;
       socket.set_option(asio::ip::tcp::no_delay(true), ignored);  // replies must not wait for Nagle
     }
-    worker.adopt(std::move(socket));
+    worker.adopt(std::move(socket), tls && tls_ ? tls_->current() : nullptr);
   }
 
   void schedule_reclaim() {
@@ -262,11 +349,11 @@ class Server {
   void stop() {
     stopping_ = true;
     boost::system::error_code ignored;
-    if (acceptor_) acceptor_->close(ignored);
+    for (auto& l : listeners_) l.acceptor->close(ignored);
     signals_.cancel(ignored);
     reload_signal_.cancel(ignored);
     reclaim_timer_.cancel();
-    accept_retry_.cancel();
+    for (auto& r : retries_) r->cancel();
     for (auto& w : workers_) w->stop();
     main_io_.stop();
   }
@@ -330,8 +417,9 @@ class Server {
   asio::signal_set signals_;
   asio::signal_set reload_signal_;  // SIGHUP
   asio::steady_timer reclaim_timer_;
-  asio::steady_timer accept_retry_;
-  std::unique_ptr<Acceptor> acceptor_;
+  std::vector<std::shared_ptr<asio::steady_timer>> retries_;  // accepts waiting after an error
+  std::unique_ptr<TlsContextHolder> tls_;  // -Z: the context new TLS connections get
+  std::deque<Listener> listeners_;  // a deque: the pending accepts hold references to them
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::size_t next_worker_ = 0;

@@ -13,7 +13,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "connection_core.h"
+#include "session.h"
 #include "write_stall_watch.h"
 
 namespace cachelab::server {
@@ -64,10 +64,11 @@ class RunBudget {
 }  // namespace
 
 struct UringWorker::Conn {
-  Conn(int socket_fd, protocol::ServerState& state, protocol::CommandStats& stats, std::size_t at)
-      : fd(socket_fd), core(state, stats, socket_fd), index(at) {}
+  Conn(int socket_fd, protocol::ServerState& state, protocol::CommandStats& stats, std::size_t at,
+       const std::shared_ptr<TlsContext>& tls)
+      : fd(socket_fd), core(state, stats, socket_fd, tls), index(at) {}
   int fd;
-  ConnectionCore core;
+  Session core;                   // plain or TLS, the same calls
   std::size_t index;              // in conns_
   bool busy = false;              // its recv or send is in flight: the kernel may touch its buffers
   bool closing = false;
@@ -135,7 +136,7 @@ std::unique_ptr<UringWorker> UringWorker::create(protocol::ServerState& state, p
 
 UringWorker::~UringWorker() {
   // Descriptors handed over after the last turn (none once stop() has run): close and uncount.
-  for (const int fd : adopted_) {
+  for (const auto& [fd, tls] : adopted_) {
     ::close(fd);
     state_.connections.current.fetch_sub(1, std::memory_order_relaxed);
   }
@@ -147,7 +148,7 @@ UringWorker::~UringWorker() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
-void UringWorker::adopt(Socket socket) {
+void UringWorker::adopt(Socket socket, std::shared_ptr<TlsContext> tls) {
   boost::system::error_code ec;
   const int fd = socket.release(ec);
   if (ec) {
@@ -160,7 +161,7 @@ void UringWorker::adopt(Socket socket) {
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   {
     std::lock_guard lock(adopted_mutex_);
-    adopted_.push_back(fd);
+    adopted_.emplace_back(fd, std::move(tls));
   }
   ::eventfd_write(wake_fd_, 1);
 }
@@ -243,15 +244,15 @@ void UringWorker::run() {
 }
 
 void UringWorker::take_adopted() {
-  std::vector<int> fds;
+  std::vector<std::pair<int, std::shared_ptr<TlsContext>>> fds;
   bool stop = false;
   {
     std::lock_guard lock(adopted_mutex_);
     fds.swap(adopted_);
     stop = stop_requested_;
   }
-  for (const int fd : fds) {
-    conns_.push_back(std::make_unique<Conn>(fd, state_, stats_, conns_.size()));
+  for (const auto& [fd, tls] : fds) {
+    conns_.push_back(std::make_unique<Conn>(fd, state_, stats_, conns_.size(), tls));
     start_recv(*conns_.back());
   }
   if (stop && !stopping_) {
@@ -366,10 +367,23 @@ void UringWorker::release(Conn& c) {
 void UringWorker::check_stalled_writes() {
   // Close candidates are collected first: close() may free a connection and reorder conns_.
   std::vector<Conn*> stalled;
-  for (auto& c : conns_)
-    if (!c->closing && c->stall_watch.stalled()) stalled.push_back(c.get());
+  std::vector<Conn*> idle;
+  const bool idle_check = state_.settings.idle_timeout > 0;
+  const auto now = idle_check ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+  for (auto& c : conns_) {
+    if (c->closing) continue;
+    if (c->stall_watch.stalled()) {
+      stalled.push_back(c.get());
+    } else if (idle_check && c->busy && !c->stall_watch.writing() && c->core.idle_expired(now)) {
+      idle.push_back(c.get());  // its receive is pending: it waits for its client (idle_timeout)
+    }
+  }
   for (Conn* c : stalled) {
     state_.connections.write_stalled.fetch_add(1, std::memory_order_relaxed);
+    close(*c);
+  }
+  for (Conn* c : idle) {
+    stats_.add(protocol::Counter::kIdleKicks);
     close(*c);
   }
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cachelab/protocol/server_state.h"
@@ -30,7 +31,7 @@ class UringWorker final : public Worker {
   static bool supported(std::string* why);
   ~UringWorker() override;
 
-  void adopt(Socket socket) override;
+  void adopt(Socket socket, std::shared_ptr<TlsContext> tls) override;
   void run() override;
   void stop() override;
 
@@ -51,7 +52,7 @@ class UringWorker final : public Worker {
   bool settle(Conn& c, int res, void (UringWorker::*restart)(Conn&));
   void on_recv(Conn& c, int res);
   void on_send(Conn& c, int res);
-  void check_stalled_writes();
+  void check_stalled_writes();  // and idle_timeout
   void close_all();
 
   protocol::ServerState& state_;
@@ -65,7 +66,8 @@ class UringWorker final : public Worker {
   bool stopping_ = false;           // worker thread only
 
   std::mutex adopted_mutex_;        // guards adopted_ and stop_requested_
-  std::vector<int> adopted_;        // descriptors handed over, not yet served
+  // Descriptors handed over, not yet served, with their TLS context (null: plain).
+  std::vector<std::pair<int, std::shared_ptr<TlsContext>>> adopted_;
   bool stop_requested_ = false;
 };
 

@@ -6,16 +6,20 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <boost/asio/generic/stream_protocol.hpp>
+#include <memory>
 
 namespace cachelab::server {
+
+class TlsContext;
 
 using Socket = boost::asio::generic::stream_protocol::socket;
 
 class Worker {
  public:
   virtual ~Worker() = default;
-  // From the main thread: serve this connection (already counted in curr_connections).
-  virtual void adopt(Socket socket) = 0;
+  // From the main thread: serve this connection (already counted in curr_connections), over TLS
+  // with `tls` (a listener without notls: under -Z), plain when it is null.
+  virtual void adopt(Socket socket, std::shared_ptr<TlsContext> tls) = 0;
   // On the worker's own thread: serves until stop().
   virtual void run() = 0;
   // From the main thread: close every connection and make run() return.

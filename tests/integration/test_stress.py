@@ -56,14 +56,33 @@ def checksum_ok(value):
     return sep == b":" and len(head) == 8 and int(head, 16) == zlib.crc32(body)
 
 
-def stats_of(address):
-    text = raw(address, b"stats\r\n", until=b"END\r\n")
+def parse_stats(text):
+    """{name: value} of a `stats` reply."""
     out = {}
     for line in text.split(b"\r\n"):
         parts = line.split(b" ", 2)
         if len(parts) == 3 and parts[0] == b"STAT":
             out[parts[1].decode()] = parts[2].decode()
     return out
+
+
+def stats_of(address):
+    return parse_stats(raw(address, b"stats\r\n", until=b"END\r\n"))
+
+
+def read_back(address, keys):
+    """{key: (flags, value)} of those of `keys` the server holds (gets of 100 keys each)."""
+    found = {}
+    for i in range(0, len(keys), 100):
+        reply = raw(address, b"get " + b" ".join(keys[i:i + 100]) + b"\r\n", until=b"END\r\n")
+        at = 0
+        while not reply.startswith(b"END\r\n", at):
+            end = reply.index(b"\r\n", at)
+            _, key, flags, size = reply[at:end].split()
+            value = reply[end + 2:end + 2 + int(size)]
+            found[key] = (int(flags), value)
+            at = end + 2 + int(size) + 2
+    return found
 
 
 class Client:
@@ -360,17 +379,7 @@ class Stress(unittest.TestCase):
             expected = {b"big": (7, big)}
             for c in clients:
                 expected.update(c.model)
-            found = {}
-            keys = list(expected) + [b"vanish%d" % i for i in range(VANISHERS)]
-            for i in range(0, len(keys), 100):
-                reply = raw(address, b"get " + b" ".join(keys[i:i + 100]) + b"\r\n", until=b"END\r\n")
-                at = 0
-                while not reply.startswith(b"END\r\n", at):
-                    end = reply.index(b"\r\n", at)
-                    _, key, flags, size = reply[at:end].split()
-                    value = reply[end + 2:end + 2 + int(size)]
-                    found[key] = (int(flags), value)
-                    at = end + 2 + int(size) + 2
+            found = read_back(address, list(expected) + [b"vanish%d" % i for i in range(VANISHERS)])
             self.assertEqual(sorted(found), sorted(expected))
             corrupted = [k for k in expected if found[k] != expected[k]]
             self.assertEqual(corrupted, [])

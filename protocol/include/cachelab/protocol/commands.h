@@ -28,6 +28,7 @@
   X(kQuit, "quit", handle_quit, kOther)                       \
   X(kStats, "stats", handle_stats, kOther)                    \
   X(kShutdown, "shutdown", handle_shutdown, kOther)           \
+  X(kRefreshCerts, "refresh_certs", handle_refresh_certs, kOther) \
   X(kMetaGet, "mg", handle_meta_get, kMeta)                   \
   X(kMetaSet, "ms", handle_meta_set, kMetaStorage)            \
   X(kMetaDelete, "md", handle_meta_delete, kMeta)             \

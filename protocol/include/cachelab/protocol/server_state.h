@@ -63,6 +63,12 @@ class ServerState {
   std::function<void(bool graceful)> request_shutdown;
   // -Y: the users allowed in (null without -Y). Reloaded on SIGHUP.
   AuthTableSlot auth;
+  // Set by the server with -Z: `refresh_certs` reloads the certificate, key and CA files for new
+  // connections (from a worker thread). False, with memcached's error text, when a file cannot
+  // be used: the files loaded before stay in force.
+  std::function<bool(std::string* error)> refresh_certs;
+  // When the certificates in force were loaded (stats time_since_server_cert_refresh).
+  std::atomic<std::int64_t> certs_loaded_unix{0};
 
   CommandStats& worker_stats(std::size_t worker) { return workers_[worker]; }
   std::size_t worker_count() const noexcept { return workers_.size(); }

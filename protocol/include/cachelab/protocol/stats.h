@@ -9,7 +9,7 @@
 
 namespace cachelab::protocol {
 
-// Every per-command counter, once: its id, memcached's name for it, and where `stats` prints it
+// Every per-command (and per-connection) counter, once: its id, memcached's name for it, and where `stats` prints it
 // (memcached's order puts get_expired and get_flushed, which come from the store, between the
 // two groups). The enum, the names and the stats output are expanded from this list: a counter
 // added here is counted, named and printed, with nothing else to change.
@@ -36,14 +36,19 @@ namespace cachelab::protocol {
   X(kStoreNoMemory, "store_no_memory", kAfterExpired) \
   X(kAuthCmds, "auth_cmds", kAfterExpired)       \
   X(kAuthErrors, "auth_errors", kAfterExpired)   \
+  X(kIdleKicks, "idle_kicks", kAfterExpired)     \
   X(kBytesRead, "bytes_read", kAfterExpired)     \
-  X(kBytesWritten, "bytes_written", kAfterExpired)
+  X(kBytesWritten, "bytes_written", kAfterExpired) \
+  X(kSslHandshakeErrors, "ssl_handshake_errors", kTls) \
+  X(kSslNewSessions, "ssl_new_sessions", kTls)
 
 #define CACHELAB_COUNTER_ID(id, name, group) id,
 enum class Counter : std::uint8_t { CACHELAB_COUNTERS(CACHELAB_COUNTER_ID) kCount };
 #undef CACHELAB_COUNTER_ID
 
-enum class CounterGroup : std::uint8_t { kBeforeExpired, kAfterExpired };
+// kTls: printed only with -Z, as memcached does (idle_kicks, only with idle_timeout, is skipped
+// by `stats` otherwise).
+enum class CounterGroup : std::uint8_t { kBeforeExpired, kAfterExpired, kTls };
 
 // memcached's names, indexed by Counter.
 std::string_view counter_name(Counter c) noexcept;

@@ -26,8 +26,9 @@ struct ServerOptions {
   std::string io_engine = "auto";
 };
 
-// A setting that names a file the server cannot use (-Y's auth file...): the message is one line
-// for the user, and the exit code 2.
+// A setting that names a file the server cannot use (-Y's auth file, -Z's certificate, key or CA
+// file, a cipher list OpenSSL refuses): the message is one line for the user (memcached's words
+// for TLS), and the exit code 2.
 class StartupError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
