@@ -19,7 +19,8 @@ class Session {
   // `tls` null: a plain connection.
   Session(protocol::ServerState& state, protocol::CommandStats& stats, int id,
           const std::shared_ptr<TlsContext>& tls)
-      : core_(state, stats, id), idle_timeout_(state.settings.idle_timeout) {
+      // memcached applies idle_timeout to TCP connections only; with -s every connection is local.
+      : core_(state, stats, id), idle_timeout_(state.settings.unix_socket.empty() ? state.settings.idle_timeout : 0) {
     if (tls) tls_ = std::make_unique<TlsSession>(tls, core_, stats);
     if (idle_timeout_ > 0) last_active_ = Clock::now();
   }

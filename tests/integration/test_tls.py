@@ -328,6 +328,12 @@ class TlsTest(unittest.TestCase):
             idle_tls = tls_connect(s.address_of(0), PKI.client_context())
             no_handshake = socket.create_connection(s.address_of(0), timeout=10)
             busy = socket.create_connection(s.address_of(1), timeout=10)
+            # memcached applies the timeout to TCP only: a unix-socket connection stays.
+            unix_path = PKI.path("cachelab.sock")
+            local_server = MultiServer(["127.0.0.1"], "-s", unix_path, "-o", "idle_timeout=2").start()
+            local = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            local.settimeout(10)
+            local.connect(unix_path)
             started = time.monotonic()
             while time.monotonic() - started < 4.5:
                 self.assertEqual(exchange(busy, b"get k\r\n", b"END\r\n"), b"END\r\n")
@@ -340,6 +346,9 @@ class TlsTest(unittest.TestCase):
                 self.assertEqual(data, b"", sock)
                 sock.close()
             self.assertEqual(exchange(busy, b"get k\r\n", b"END\r\n"), b"END\r\n")
+            self.assertEqual(exchange(local, b"version\r\n", b"\r\n")[:8], b"VERSION ")
+            local.close()
+            self.assertEqual(local_server.stop(), 0, local_server.stderr)
             self.assertGreaterEqual(int(stats(s.address_of(1))["idle_kicks"]), 3)
             busy.close()
 
