@@ -55,7 +55,7 @@ def main():
             path = os.path.join(args.workdir, f"{name}-{policy or 'sweep'}-{cap or ''}.yaml")
             with open(path, "w") as f:
                 f.write(f"name: sweep\ncache: {{capacity: {cap or caps[0]} objects, policy: {policy or 'lru'}}}\n"
-                        f"trace: {{path: {trace}, format: csv, columns: {{time: 1, key: 2, size: 3}}}}\n")
+                        f"trace: {{path: {trace}, format: csv, header: true, columns: {{time: 1, key: 2, size: 3}}}}\n")
                 if policy is None:
                     f.write("sweep: {policy: [" + ", ".join(POLICIES) + "], capacity: [" +
                             ", ".join(f"{c} objects" for c in caps) + "]}\n")
