@@ -5,7 +5,7 @@ import subprocess
 import time
 import unittest
 
-from cachelab_server import Server, binary, free_port, main, raw
+from cachelab_server import Memcached, Server, binary, free_port, main, raw
 
 
 def built_with(symbol):
@@ -230,6 +230,22 @@ class Flags(unittest.TestCase):
     def test_A_allows_shutdown(self):
         server = Server("-A").start()
         self.assertEqual(raw(server.address, b"shutdown\r\n"), b"")
+        server.proc.wait(timeout=10)
+        self.assertEqual(server.stop(), 0)
+
+    def test_shutdown_modes_as_memcached(self):
+        # With -A: an unknown mode is refused in memcached 1.6.18's words and nothing stops;
+        # `shutdown graceful` stops the server as SIGTERM does.
+        reference = Memcached("-A").start()
+        try:
+            theirs = raw(reference.address, b"shutdown now\r\nshutdown graceful please\r\n", lines=2)
+        finally:
+            reference.stop()
+        server = Server("-A").start()
+        mine = raw(server.address, b"shutdown now\r\nshutdown graceful please\r\n", lines=2)
+        self.assertEqual(mine, theirs)
+        self.assertEqual(mine, b"CLIENT_ERROR invalid shutdown mode\r\n" * 2)
+        self.assertEqual(raw(server.address, b"shutdown graceful\r\n"), b"")
         server.proc.wait(timeout=10)
         self.assertEqual(server.stop(), 0)
 
