@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cachelab/policy_registry.h"
+#include "cachelab/protocol/binary.h"
 #include "cachelab/server/server.h"
 #include "cachelab/module_loader.h"
 #include "command.h"
@@ -67,7 +68,8 @@ int run_serve(int argc, char** argv) {
   double trace_sample = 1.0;
   std::size_t trace_queue = 1 << 16;
   bool no_evictions = false, no_cas = false, allow_shutdown = false, no_flush = false;
-  std::string ignored_user, ignored_protocol;
+  std::string ignored_user, binding;  // -B; empty: not given
+  bool enable_sasl = false;
   std::vector<std::string> ignored_opts;  // -o may be repeated
   int ignored_requests = -1;  // -1: not given
   bool ignored_daemon = false;
@@ -100,7 +102,10 @@ int run_serve(int argc, char** argv) {
       "how to wait on sockets: auto (io_uring if the kernel allows it, else epoll), uring, epoll")(
       ",u", po::value(&ignored_user), "memcached's user (ignored)")(
       ",o", po::value(&ignored_opts)->composing(), "memcached's extended options (ignored)")(
-      ",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")(
+      ",B", po::value(&binding),
+      "protocol: auto (per connection, by its first byte), ascii (text only) or binary")(
+      "enable-sasl,S", po::bool_switch(&enable_sasl),
+      "binary connections must authenticate with SASL (Cyrus, as memcached); text is refused")(
       ",R", po::value(&ignored_requests), "memcached's requests per event (ignored)")(
       ",d", po::bool_switch(&ignored_daemon), "memcached's daemon mode (ignored: stays in the foreground)");
   po::positional_options_description positional;
@@ -139,7 +144,6 @@ int run_serve(int argc, char** argv) {
   std::string ignored;
   if (!ignored_user.empty()) ignored += " -u";
   if (!ignored_opts.empty()) ignored += " -o";
-  if (!ignored_protocol.empty()) ignored += " -B";
   if (ignored_requests >= 0) ignored += " -R";
   if (ignored_daemon) ignored += " -d";
   if (!ignored.empty())
@@ -154,7 +158,30 @@ int run_serve(int argc, char** argv) {
   s.cas_enabled = !no_cas;
   s.allow_shutdown = allow_shutdown;
   s.flush_enabled = !no_flush;
-  s.version = std::string("1.6.0-cachelab-") + kVersion;
+  // The version line is a plain memcached version, so that clients that parse it (Node's
+  // `memcached` takes the last x.y.z) see the memcached release whose behaviour this follows;
+  // cachelab's own version is in `stats` (cachelab_version) and `cachelab --version`.
+  s.version = "1.6.18";
+  s.cachelab_version = kVersion;
+  if (binding.empty() || binding == "auto") s.binding = protocol::Binding::kAuto;
+  else if (binding == "ascii") s.binding = protocol::Binding::kAscii;
+  else if (binding == "binary") s.binding = protocol::Binding::kBinary;
+  else return usage_error("-B must be auto, ascii or binary");
+  if (enable_sasl) {
+    // memcached: SASL is offered only over the binary protocol, so -S implies it.
+    std::string why;
+    if (!protocol::binary::sasl_init(verbose, &why)) return usage_error("-S: " + why);
+    s.sasl = true;
+    if (binding.empty()) s.binding = protocol::Binding::kBinary;
+    else if (s.binding != protocol::Binding::kBinary)
+      return usage_error("You cannot allow the ASCII protocol while using SASL.");
+  }
+  if (!s.auth_file.empty()) {
+    // memcached: -Y's tokens are a text-protocol feature; binary is refused with them.
+    if (binding.empty()) s.binding = protocol::Binding::kAscii;
+    else if (s.binding != protocol::Binding::kAscii)
+      return usage_error("You cannot allow the BINARY protocol while using ascii authentication tokens.");
+  }
   try {
     return server::run_server(o);
   } catch (const PolicyModuleError& e) {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cachelab/protocol/binary.h"
 #include "cachelab/protocol/executor.h"
 #include "cachelab/protocol/parser.h"
 
@@ -44,6 +45,15 @@ class ConnectionCore {
   static constexpr std::size_t kKeptReplyCapacity = 64 * 1024;
 
   void log_request() const;
+  // One request parsed and answered; false when process() must stop (more bytes needed, or
+  // the connection closes).
+  bool step_text();
+  bool step_binary();
+  bool answered(protocol::Outcome outcome, std::size_t consumed);
+  std::size_t max_request_bytes() const noexcept;
+
+  // Which protocol this connection speaks: decided by -B, or (-B auto) by its first byte.
+  enum class Speaks : std::uint8_t { kUndecided, kText, kBinary };
 
   protocol::ServerState& state_;
   protocol::CommandStats& stats_;
@@ -51,6 +61,10 @@ class ConnectionCore {
   protocol::RequestParser parser_;
   protocol::Executor executor_;
   protocol::Request request_;
+  protocol::binary::BinaryParser binary_parser_;
+  protocol::binary::BinaryExecutor binary_executor_;
+  protocol::binary::Packet packet_;
+  Speaks speaks_ = Speaks::kUndecided;
   protocol::ReplyBuffer replies_;
   std::vector<char> input_;
   std::size_t begin_ = 0;  // first unparsed byte
