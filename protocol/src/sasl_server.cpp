@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 #include "cachelab/protocol/binary.h"
 
@@ -17,27 +16,8 @@
 namespace cachelab::protocol {
 namespace {
 #ifdef CACHELAB_HAVE_SASL
-std::string g_pwdb;            // $MEMCACHED_SASL_PWDB
 char g_hostname[1025] = {0};
 int g_verbose = 0;
-
-// memcached's own password file: `user:password` lines (anything after a second ':' ignored).
-int check_pass(sasl_conn_t*, void*, const char* user, const char* pass, unsigned passlen, struct propctx*) {
-  std::ifstream in(g_pwdb);
-  if (!in) return SASL_NOAUTHZ;
-  const std::string_view u(user);
-  const std::string_view p(pass, passlen);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const std::string_view l(line);
-    if (l.size() <= u.size() || l.substr(0, u.size()) != u || l[u.size()] != ':') continue;
-    std::string_view stored = l.substr(u.size() + 1);
-    stored = stored.substr(0, stored.find(':'));
-    return stored == p ? SASL_OK : SASL_NOAUTHZ;
-  }
-  return SASL_NOAUTHZ;
-}
 
 // The directory Cyrus reads memcached.conf from: $SASL_CONF_PATH, else /etc/sasl or /etc/sasl2
 // where memcached.conf is (memcached's locations, in its order).
@@ -66,7 +46,6 @@ Callback callback(F* f) {
   return reinterpret_cast<Callback>(reinterpret_cast<void (*)()>(f));
 }
 sasl_callback_t g_callbacks[] = {
-    {SASL_CB_SERVER_USERDB_CHECKPASS, callback(&check_pass), nullptr},
     {SASL_CB_LOG, callback(&log_message), nullptr},
     {SASL_CB_GETCONFPATH, callback(&get_conf_path), nullptr},
     {SASL_CB_LIST_END, nullptr, nullptr},
@@ -88,12 +67,6 @@ namespace binary {
 bool sasl_init(int verbose, std::string* error) {
 #ifdef CACHELAB_HAVE_SASL
   g_verbose = verbose;
-  if (const char* db = std::getenv("MEMCACHED_SASL_PWDB")) {
-    g_pwdb = db;
-  } else {
-    g_callbacks[0].id = SASL_CB_LIST_END;  // no password file: Cyrus's own databases only
-    g_callbacks[0].proc = nullptr;
-  }
   if (gethostname(g_hostname, sizeof g_hostname - 1) != 0) g_hostname[0] = '\0';
   if (sasl_server_init(g_callbacks, "memcached") != SASL_OK) {
     *error = "error initializing SASL";

@@ -1,8 +1,9 @@
 #pragma once
-// Cyrus SASL for the binary protocol's -S, found and configured as memcached finds it: the
-// application name "memcached" (so Cyrus reads memcached.conf from $SASL_CONF_PATH, else
-// /etc/sasl/memcached.conf or /etc/sasl2/memcached.conf), and, when $MEMCACHED_SASL_PWDB names
-// a file of `user:password` lines, that file checks plain-text passwords.
+// Cyrus SASL for the binary protocol's -S, configured as Debian's memcached 1.6.18 finds it: the
+// application name "memcached", so Cyrus reads memcached.conf from $SASL_CONF_PATH, else from
+// /etc/sasl or /etc/sasl2 (where memcached.conf is), and its mech_list, sasldb_path... apply.
+// (Upstream's optional $MEMCACHED_SASL_PWDB password file is not built into Debian's memcached,
+// and not offered here either.)
 // Without libsasl2 at build time every call fails (and serve refuses -S).
 #include <string>
 #include <string_view>

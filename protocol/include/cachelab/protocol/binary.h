@@ -124,7 +124,7 @@ void write_response_header(ReplyBuffer& out, std::uint8_t opcode, Status status,
                            std::uint64_t cas);
 
 // Initialises Cyrus SASL for -S once per process, as memcached does (application "memcached",
-// $SASL_CONF_PATH, $MEMCACHED_SASL_PWDB). False, with the reason, when it cannot.
+// memcached.conf in $SASL_CONF_PATH, /etc/sasl or /etc/sasl2). False, with the reason, when it cannot.
 bool sasl_init(int verbose, std::string* error);
 
 // Answers packets for one connection (its SASL state lives here).
