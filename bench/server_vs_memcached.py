@@ -11,6 +11,9 @@ The load generators run on the same cores as the server: figures include their c
 
 `cachelab serve` uses io_uring where the kernel allows it; --epoll adds its epoll engine as a third server.
 
+The binary-protocol loads (`--loads bin-get90,bin-multiget`) start both servers with `-B binary`
+and drive them with `cachelab bench --binary`.
+
 Usage: server_vs_memcached.py PATH_TO_cachelab [--rounds 3] [--seconds 5] [--loads memaslap,get90,multiget,pipeline] [--epoll]
 """
 import argparse
@@ -67,7 +70,12 @@ LOADS = {
     "get90": ("bench 90/10 get/set", []),
     "multiget": ("bench 16-key multi-gets (requests/s)", ["--multiget", "16", "--get-ratio", "1"]),
     "pipeline": ("bench 16 pipelined, 90/10", ["--pipeline", "16"]),
+    # memcached's binary protocol: both servers started with -B binary
+    "bin-get90": ("bench --binary 90/10 get/set", ["--binary"]),
+    "bin-multiget": ("bench --binary 16-key multi-gets (getkq... getk; requests/s)",
+                     ["--binary", "--multiget", "16", "--get-ratio", "1"]),
 }
+DEFAULT_LOADS = "memaslap,get90,multiget,pipeline"
 
 
 def main():
@@ -75,7 +83,7 @@ def main():
     ap.add_argument("cachelab")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--loads", default=",".join(LOADS))
+    ap.add_argument("--loads", default=DEFAULT_LOADS, help="of: " + ",".join(LOADS))
     ap.add_argument("--memcached", default="memcached")
     ap.add_argument("--epoll", action="store_true",
                     help="also run cachelab serve --io-engine epoll (the fallback engine) in each round")
@@ -97,7 +105,8 @@ def main():
                 if r % 2:
                     order.reverse()
                 for name, cmd in order:
-                    proc, port = start_server(cmd, ["-m", "1024", "-t", "2"])
+                    flags = ["-m", "1024", "-t", "2"] + (["-B", "binary"] if load.startswith("bin-") else [])
+                    proc, port = start_server(cmd, flags)
                     try:
                         if load == "memaslap":
                             res = memaslap(port, args.seconds, cfg)
