@@ -106,7 +106,7 @@ class Generator:
         if x < 0.8:
             return str(r.choice([0, 1, 9, 10, 99, 2**32, 2**62, r.getrandbits(62)])).encode()
         if x < 0.97:
-            return os.urandom(r.randint(100, 20000))
+            return r.randbytes(r.randint(100, 20000))
         if x < 0.99:
             return b"v" * r.randint(200_000, 1_000_000)
         return b"o" * r.randint(1_100_000, 1_300_000)  # over -I
@@ -160,7 +160,7 @@ class Generator:
         if x < 0.92:
             # unknown opcodes, with a body memcached drops (no key or extras: see PROTOCOL.md)
             return Req(r.choice([0x1B, 0x1F, 0x25, 0x30, 0x3C, 0x40, 0x7F, 0x99, 0xFF]), b"", b"",
-                       os.urandom(r.randint(0, 64)))
+                       r.randbytes(r.randint(0, 64)))
         # valid lengths with odd extras that memcached still takes
         return Req(r.choice([GET, GETK]), k)
 
