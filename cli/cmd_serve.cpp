@@ -169,12 +169,16 @@ int run_serve(int argc, char** argv) {
   else return usage_error("-B must be auto, ascii or binary");
   if (enable_sasl) {
     // memcached: SASL is offered only over the binary protocol, so -S implies it.
-    std::string why;
-    if (!protocol::binary::sasl_init(verbose, &why)) return usage_error("-S: " + why);
-    s.sasl = true;
     if (binding.empty()) s.binding = protocol::Binding::kBinary;
     else if (s.binding != protocol::Binding::kBinary)
       return usage_error("You cannot allow the ASCII protocol while using SASL.");
+    std::string why;
+    if (!protocol::binary::sasl_init(verbose, &why)) {
+      // As memcached: no memcached.conf found ($SASL_CONF_PATH, /etc/sasl, /etc/sasl2) fails here.
+      std::fprintf(stderr, "cachelab serve: -S: %s\n", why.c_str());
+      return kExitFailure;
+    }
+    s.sasl = true;
   }
   if (!s.auth_file.empty()) {
     // memcached: -Y's tokens are a text-protocol feature; binary is refused with them.

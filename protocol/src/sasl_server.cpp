@@ -69,7 +69,7 @@ bool sasl_init(int verbose, std::string* error) {
   g_verbose = verbose;
   if (gethostname(g_hostname, sizeof g_hostname - 1) != 0) g_hostname[0] = '\0';
   if (sasl_server_init(g_callbacks, "memcached") != SASL_OK) {
-    *error = "error initializing SASL";
+    *error = "error initializing Cyrus SASL (is there a memcached.conf in $SASL_CONF_PATH, /etc/sasl or /etc/sasl2?)";
     return false;
   }
   return true;
