@@ -5,10 +5,10 @@ promises.
     /usr/bin/python3 test_binary_clients.py PATH_TO_cachelab
 
 Clients: pylibmc (python3-pylibmc, libmemcached) with binary=True; Ruby Dalli 3.0.6 (Debian's
-ruby-dalli: binary only), skipped with a line if ruby or dalli is missing; libmemcached's
-memccp/memccat with --binary. Then -B (auto, ascii, binary) byte for byte against memcached, and
+ruby-dalli: binary only) and php-memcached 3.2.0 with OPT_BINARY_PROTOCOL, each skipped with a
+line when not installed; libmemcached's memccp/memccat with --binary. Then -B (auto, ascii, binary) byte for byte against memcached, and
 -S: SASL PLAIN with users made by saslpasswd2 (sasl2-bin) in a sasldb named by a memcached.conf
-in $SASL_CONF_PATH (Debian's memcached has no $MEMCACHED_SASL_PWDB), through pylibmc and Dalli; text refused, unauthenticated binary refused and closed.
+in $SASL_CONF_PATH (Debian's memcached has no $MEMCACHED_SASL_PWDB), through pylibmc, Dalli and php-memcached; text refused, unauthenticated binary refused and closed.
 memjs (npm) is not tested: no npm registry here.
 """
 import os
@@ -164,6 +164,40 @@ check("stats") { c.stats.values.first.keys.include?("curr_items") }
 """
 
 
+PHP_SCRIPT = r"""<?php
+$m = new Memcached();
+$m->setOption(Memcached::OPT_BINARY_PROTOCOL, true);
+$m->setOption(Memcached::OPT_COMPRESSION, false);
+$m->addServer("127.0.0.1", (int)$argv[1]);
+if (getenv("PHP_SASL_USER")) { $m->setSaslAuthData(getenv("PHP_SASL_USER"), getenv("PHP_SASL_PASSWORD")); }
+function check($name, $f) { global $m; $v = $f(); echo $name, " => ", json_encode($v), " ", $m->getResultCode(), "\n"; }
+check("flush", fn() => $m->flush());
+check("set/get", fn() => [$m->set("a", "1"), $m->get("a")]);
+check("getMulti", fn() => $m->getMulti(["a", "none"]));
+check("add", fn() => [$m->add("a", "x"), $m->add("c", "3")]);
+check("replace", fn() => [$m->replace("nope", "x"), $m->replace("c", "33"), $m->get("c")]);
+check("append", fn() => [$m->append("c", "4"), $m->prepend("c", "2"), $m->get("c"), $m->append("nope", "x")]);
+check("cas", function () use ($m) { $r = $m->get("a", null, Memcached::GET_EXTENDED);
+  return [$m->cas($r["cas"], "a", "new"), $m->cas($r["cas"], "a", "newer"), $m->get("a")]; });
+check("incr", fn() => [$m->set("n", "10"), $m->increment("n", 5), $m->decrement("n", 100), $m->increment("nothere")]);
+check("incr initial", fn() => [$m->increment("init", 1, 7), $m->increment("init", 1, 7)]);
+check("incr non-numeric", fn() => $m->increment("a"));
+check("delete", fn() => [$m->delete("a"), $m->delete("a")]);
+check("touch", fn() => [$m->touch("c", 100), $m->touch("nope", 100)]);
+check("500KB", fn() => [$m->set("big", str_repeat("v", 500000)), strlen($m->get("big"))]);
+check("over 1MB", fn() => $m->set("huge", str_repeat("v", 1100000)));
+check("key 250", fn() => [$m->set(str_repeat("k", 250), "x"), $m->get(str_repeat("k", 250))]);
+check("key 251", fn() => $m->set(str_repeat("k", 251), "x"));
+check("binary-safe", fn() => [$m->set("bin", "\x00\r\n\xff"), bin2hex($m->get("bin"))]);
+check("version", fn() => array_values($m->getVersion()));
+"""
+
+
+def have_php_memcached():
+    return shutil.which("php") and subprocess.run(["php", "-r", "exit(class_exists('Memcached') ? 0 : 1);"],
+                                                  capture_output=True).returncode == 0
+
+
 class BinaryClients(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -202,6 +236,23 @@ class BinaryClients(unittest.TestCase):
             self.assertEqual(x, y, "dalli: memcached %r, cachelab %r" % (x, y))
         self.assertIn('set/get => "1"', outs[1])
         self.assertIn('500KB => 500000', outs[1])
+
+    def test_php_memcached_binary(self):
+        if not have_php_memcached():
+            print("SKIP: php with php-memcached not installed")
+            return
+        outs = []
+        with tempfile.NamedTemporaryFile("w", suffix=".php") as f:
+            f.write(PHP_SCRIPT)
+            f.flush()
+            for _, port, _ in self.servers:
+                r = subprocess.run(["php", f.name, str(port)], capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                outs.append(r.stdout.splitlines())
+        for x, y in zip(*outs):
+            self.assertEqual(x, y, "php-memcached: memcached %r, cachelab %r" % (x, y))
+        self.assertEqual(len(outs[0]), len(outs[1]))
+        self.assertIn('set/get => [true,"1"] 0', outs[1])
 
     def test_memccp_memccat_binary(self):
         with tempfile.TemporaryDirectory() as d:
@@ -281,11 +332,22 @@ class Sasl(unittest.TestCase):
                                        text=True, timeout=60,
                                        env=dict(os.environ, DALLI_USER=user, DALLI_PASSWORD=password))
                     out.append(r.stdout.splitlines()[:3])
+                if have_php_memcached():
+                    with tempfile.NamedTemporaryFile("w", suffix=".php") as f:
+                        f.write(PHP_SCRIPT)
+                        f.flush()
+                        for pw in (password, "wrong"):
+                            r = subprocess.run(["php", "-d", "memcached.use_sasl=1", f.name, str(port)],
+                                               capture_output=True, text=True, timeout=60,
+                                               env=dict(os.environ, PHP_SASL_USER=user, PHP_SASL_PASSWORD=pw))
+                            out.append(r.stdout.splitlines()[:2])
                 results.append(out)
             self.assertEqual(results[0], results[1])
             self.assertEqual(results[1][0], "v")
             self.assertTrue(results[1][1].startswith("raised"))
             self.assertTrue(results[1][4][1])  # unauthenticated get: Auth failure., closed
+            if have_php_memcached():
+                self.assertIn('set/get => [true,"1"] 0', results[1][-2])
         finally:
             stop(servers)
 
