@@ -1,6 +1,8 @@
 // libFuzzer target: memcached's binary protocol (packet parser and executor over a real store),
 // fed the way a connection feeds it: in pieces of random length. The first byte picks the
-// settings (-C, -F) and the policy, the second seeds the piece lengths; the rest is the stream.
+// settings (-C, -F, and in a quarter of the inputs -S: the authentication gate and the SASL
+// opcodes, with Cyrus not initialised, so that every exchange fails as a bad password does) and
+// the policy, the second seeds the piece lengths; the rest is the stream.
 // Checked: no crash or sanitizer report, the input held never exceeds one maximum request,
 // every reply is whole packets, and a request that closes the connection is the last answered.
 #include <algorithm>
@@ -16,6 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cachelab::protocol::ServerSettings settings;
   settings.cas_enabled = !(data[0] & 2);
   settings.flush_enabled = !(data[0] & 4);
+  settings.sasl = (data[0] & 0x60) == 0x60;
   // A small cache and a small -I, so that evictions and refused values happen.
   cachelab::test::FakeBinaryServer s(settings, 64 * 1024, 4096, kPolicies[(data[0] >> 3) & 3]);
   std::uint32_t rng = data[1] | 1u;

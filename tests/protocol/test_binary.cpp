@@ -211,3 +211,20 @@ TEST_CASE("binary: -C reports CAS 0 and ignores a CAS sent with set", "[protocol
   CHECK((r[0].cas == 0 && r[1].status == kOk && r[2].cas == 0 && r[2].value == "w"));
   CHECK(r[3].status == kExists);
 }
+
+TEST_CASE("binary: with -S, only version and SASL before authenticating; others refused and closed",
+          "[protocol][binary]") {
+  cachelab::protocol::ServerSettings settings;
+  settings.sasl = true;  // Cyrus is not initialised here: every exchange fails as a bad password
+  FakeBinaryServer s(settings);
+  auto r = s.ask(packet(kVersion) + packet(kSaslAuth, "PLAIN", {}, "\0u\0p"s) + packet(kSaslStep, "PLAIN", {}, "x"));
+  REQUIRE(r.size() == 3);
+  CHECK(r[0].value == "1.6.18");
+  CHECK((r[1].status == kAuth && r[1].value == "Auth failure."));
+  CHECK(r[2].status == kAuth);
+  CHECK(!s.closed);
+  r = s.ask(packet(kGet, "k") + packet(kNoop));
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].status == kAuth);
+  CHECK(s.closed);
+}
