@@ -18,7 +18,7 @@ tsan:
 	$(MAKE) test PRESET=tsan
 # The server's tests under ThreadSanitizer: the protocol layer, the sharded store and every test
 # that drives `cachelab serve` with real clients.
-SERVER_TESTS = ^(parser|executor|meta|fuzz|sharded store|trace recorder)|^integration\.test_(concurrency|eviction|limits|memccapable|policy_module_serve|pymemcache|python_memcached|memcached_differential|memcached_differential_evict|django_cache|security_defaults|serve_robustness|snapshot_faults|stress|trace_capture|twemproxy|warm_restart|io_engine|tls|tls_stress)$$|^integration\.epoll\.|^connection core|^tls session|^session:
+SERVER_TESTS = ^(parser|executor|meta|binary|fuzz|sharded store|trace recorder|auth (table|gate)|suboptions)|^integration\.test_(concurrency|eviction|limits|memccapable|policy_module_serve|pymemcache|python_memcached|memcached_differential|memcached_differential_evict|binary_differential|django_cache|security_defaults|serve_robustness|snapshot_faults|stress|trace_capture|twemproxy|warm_restart|io_engine|tls|tls_stress|auth)$$|^integration\.epoll\.|^connection core|^tls session|^session:
 tsan-server: deps
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan

@@ -16,6 +16,9 @@ the `openssl` command for this run), `cachelab bench --tls-ca` drives them; the 
 get90, multiget and handshakes (new TLS connections per second: connect, handshake, `version`,
 close, on 32 threads). memaslap speaks no TLS.
 
+The binary-protocol loads (`--loads bin-get90,bin-multiget`) start both servers with `-B binary`
+and drive them with `cachelab bench --binary`.
+
 Usage: server_vs_memcached.py PATH_TO_cachelab [--rounds 3] [--seconds 5] [--loads memaslap,get90,multiget,pipeline] [--epoll] [--tls]
 """
 import argparse
@@ -75,8 +78,13 @@ LOADS = {
     "multiget": ("bench 16-key multi-gets (requests/s)", ["--multiget", "16", "--get-ratio", "1"]),
     "pipeline": ("bench 16 pipelined, 90/10", ["--pipeline", "16"]),
     "handshakes": ("TLS handshakes/s (connect, handshake, version, close)", ["--handshakes"]),
+    # memcached's binary protocol: both servers started with -B binary
+    "bin-get90": ("bench --binary 90/10 get/set", ["--binary"]),
+    "bin-multiget": ("bench --binary 16-key multi-gets (getkq... getk; requests/s)",
+                     ["--binary", "--multiget", "16", "--get-ratio", "1"]),
 }
 TLS_LOADS = "get90,multiget,handshakes"
+DEFAULT_LOADS = "memaslap,get90,multiget,pipeline"
 
 
 def make_certs():
@@ -94,14 +102,14 @@ def main():
     ap.add_argument("cachelab")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--loads", default=None, help="default: every load but handshakes; with --tls " + TLS_LOADS)
+    ap.add_argument("--loads", default=None, help="of: " + ",".join(LOADS) + "; default " + DEFAULT_LOADS + ", with --tls " + TLS_LOADS)
     ap.add_argument("--memcached", default="memcached")
     ap.add_argument("--epoll", action="store_true",
                     help="also run cachelab serve --io-engine epoll (the fallback engine) in each round")
     ap.add_argument("--tls", action="store_true", help="both servers with -Z, the load over TLS")
     args = ap.parse_args()
     if args.loads is None:
-        args.loads = TLS_LOADS if args.tls else "memaslap,get90,multiget,pipeline"
+        args.loads = TLS_LOADS if args.tls else DEFAULT_LOADS
     pki, tls_flags, tls_extra = None, [], []
     if args.tls:
         pki, tls_flags, ca = make_certs()
@@ -125,7 +133,8 @@ def main():
                 if r % 2:
                     order.reverse()
                 for name, cmd in order:
-                    proc, port = start_server(cmd, ["-m", "1024", "-t", "2"] + tls_flags)
+                    flags = ["-m", "1024", "-t", "2"] + tls_flags + (["-B", "binary"] if load.startswith("bin-") else [])
+                    proc, port = start_server(cmd, flags)
                     try:
                         if load == "memaslap":
                             res = memaslap(port, args.seconds, cfg)

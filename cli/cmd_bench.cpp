@@ -20,6 +20,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -83,6 +84,7 @@ struct BenchConfig {
   std::size_t value_size = 100;
   double duration_s = 10;
   SSL_CTX* tls = nullptr;  // --tls-ca: every connection speaks TLS
+  bool binary = false;     // memcached's binary protocol (get: getkq... getk; set: set)
 };
 
 // --tls-ca FILE (trusted CA), --tls-cert/--tls-key (a client certificate for mutual TLS).
@@ -145,6 +147,20 @@ class Connection {
       sent += static_cast<std::size_t>(n);
     }
   }
+  // Reads binary reply packets up to the one whose opcode is `last` (a get's quiet hits come
+  // first). False when that one reports an error other than a miss.
+  bool read_binary_reply(unsigned char last) {
+    for (;;) {
+      while (buffer_.size() - start_ < 24) fill();
+      const auto* h = reinterpret_cast<const unsigned char*>(buffer_.data() + start_);
+      const unsigned char opcode = h[1];
+      const unsigned status = static_cast<unsigned>(h[6]) << 8 | h[7];
+      const std::size_t body = std::size_t{h[8]} << 24 | std::size_t{h[9]} << 16 | std::size_t{h[10]} << 8 | h[11];
+      start_ += 24;
+      skip(body);
+      if (opcode == last) return status == 0 || (status == 1 && last != 0x01);
+    }
+  }
   // Reads one reply: a storage reply line, or VALUE blocks up to END. False on an error reply.
   bool read_reply(bool is_get) {
     for (;;) {
@@ -190,6 +206,24 @@ class Connection {
   std::size_t start_ = 0;
 };
 
+// A binary request packet: header, extras, key, value.
+std::string packet(unsigned char opcode, std::string_view key, std::string_view extras = {},
+                   std::string_view value = {}) {
+  std::string p(24, '\0');
+  p[0] = static_cast<char>(0x80);
+  p[1] = static_cast<char>(opcode);
+  p[2] = static_cast<char>(key.size() >> 8);
+  p[3] = static_cast<char>(key.size());
+  p[4] = static_cast<char>(extras.size());
+  const std::size_t body = extras.size() + key.size() + value.size();
+  for (int i = 0; i < 4; ++i) p[8 + i] = static_cast<char>(body >> (24 - 8 * i));
+  p.append(extras);
+  p.append(key);
+  p.append(value);
+  return p;
+}
+const std::string kSetExtras(8, '\0');  // flags 0, no expiry
+
 std::string key_of(std::uint64_t k) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "key:%07llu", static_cast<unsigned long long>(k));
@@ -215,6 +249,15 @@ void run_connection(const BenchConfig& c, int id, const std::atomic<bool>& stop,
       batch.clear();
       for (int i = 0; i < c.pipeline; ++i) {
         kinds[static_cast<std::size_t>(i)] = is_get(rng);
+        if (c.binary) {
+          if (kinds[static_cast<std::size_t>(i)]) {
+            // libmemcached's multi-get: getkq for all keys but the last, getk for the last
+            for (int k = 0; k < c.multiget; ++k) batch += packet(k + 1 < c.multiget ? 0x0d : 0x0c, key_of(pick(rng)));
+          } else {
+            batch += packet(0x01, key_of(pick(rng)), kSetExtras, value);
+          }
+          continue;
+        }
         if (kinds[static_cast<std::size_t>(i)]) {
           batch += "get";
           for (int k = 0; k < c.multiget; ++k) batch += " " + key_of(pick(rng));
@@ -225,8 +268,11 @@ void run_connection(const BenchConfig& c, int id, const std::atomic<bool>& stop,
       }
       const auto start = Clock::now();
       conn.send_all(batch);
-      for (int i = 0; i < c.pipeline; ++i)
-        if (!conn.read_reply(kinds[static_cast<std::size_t>(i)])) ++out.errors;
+      for (int i = 0; i < c.pipeline; ++i) {
+        const bool get = kinds[static_cast<std::size_t>(i)];
+        const bool ok = c.binary ? conn.read_binary_reply(get ? 0x0c : 0x01) : conn.read_reply(get);
+        if (!ok) ++out.errors;
+      }
       const auto ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
       for (int i = 0; i < c.pipeline; ++i) {
         out.latency.record(ns);
@@ -270,12 +316,20 @@ void prefill(const BenchConfig& c) {
   std::string batch;
   std::uint64_t pending = 0;
   for (std::uint64_t k = 0; k < c.keys; ++k) {
-    batch += "set " + key_of(k) + " 0 0 " + std::to_string(c.value_size) + " noreply\r\n" + value + "\r\n";
+    if (c.binary)
+      batch += packet(0x11, key_of(k), kSetExtras, value);  // setq
+    else
+      batch += "set " + key_of(k) + " 0 0 " + std::to_string(c.value_size) + " noreply\r\n" + value + "\r\n";
     if (++pending == 1000 || k + 1 == c.keys) {
       conn.send_all(batch);
       batch.clear();
       pending = 0;
     }
+  }
+  if (c.binary) {
+    conn.send_all(packet(0x0a, {}));  // noop: answered once every setq before it is done
+    (void)conn.read_binary_reply(0x0a);
+    return;
   }
   conn.send_all("version\r\n");
   (void)conn.read_reply(false);  // "VERSION ..." is not STORED; it only marks the sets as done
@@ -293,6 +347,7 @@ int run_bench(int argc, char** argv) {
       ("pipeline", po::value(&c.pipeline)->default_value(1), "requests sent per round trip on each connection")
       ("get-ratio", po::value(&c.get_ratio)->default_value(0.9), "share of gets (the rest are sets)")
       ("multiget", po::value(&c.multiget)->default_value(1), "keys per get")
+      ("binary", po::bool_switch(&c.binary), "speak memcached's binary protocol (multi-get as getkq... getk)")
       ("keys", po::value(&c.keys)->default_value(100000), "key space (key:0000000 ...), uniform")
       ("value-size", po::value(&c.value_size)->default_value(100), "bytes per value")
       ("duration", po::value(&c.duration_s)->default_value(10), "seconds of load")
@@ -365,8 +420,8 @@ int run_bench(int argc, char** argv) {
                 all.latency.quantile(0.99) / 1000, all.latency.quantile(0.999) / 1000);
     return kExitOk;
   }
-  std::printf("server %s  connections %d  pipeline %d  multiget %d  get-ratio %.2f  keys %llu  value %zu B\n",
-              server.c_str(), c.connections, c.pipeline, c.multiget, c.get_ratio,
+  std::printf("server %s  %sconnections %d  pipeline %d  multiget %d  get-ratio %.2f  keys %llu  value %zu B\n",
+              server.c_str(), c.binary ? "binary  " : "", c.connections, c.pipeline, c.multiget, c.get_ratio,
               static_cast<unsigned long long>(c.keys), c.value_size);
   std::printf("ops/s %.0f  (gets %llu, sets %llu, keys read/s %.0f, errors %llu, %.1f s)\n", ops,
               static_cast<unsigned long long>(all.gets), static_cast<unsigned long long>(all.sets),

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cachelab/policy_registry.h"
+#include "cachelab/protocol/binary.h"
 #include "cachelab/server/server.h"
 #include "cachelab/server/suboptions.h"
 #include "cachelab/module_loader.h"
@@ -68,7 +69,8 @@ int run_serve(int argc, char** argv) {
   double trace_sample = 1.0;
   std::size_t trace_queue = 1 << 16;
   bool no_evictions = false, no_cas = false, allow_shutdown = false, no_flush = false;
-  std::string ignored_user, ignored_protocol;
+  std::string ignored_user, binding;  // -B; empty: not given
+  bool enable_sasl = false;
   std::vector<std::string> extended_opts;  // -o may be repeated
   int ignored_requests = -1;  // -1: not given
   bool ignored_daemon = false;
@@ -107,7 +109,10 @@ int run_serve(int argc, char** argv) {
       "memcached's ASCII authentication: a file of user:password lines; clients must log in (SIGHUP re-reads it)")(
       "extended,o", po::value(&extended_opts)->composing(),
       "memcached's extended options name[=value],... (idle_timeout, ssl_*; the others are named in a warning)")(
-      ",B", po::value(&ignored_protocol), "memcached's binding protocol (ignored)")(
+      "protocol,B", po::value(&binding),
+      "protocol: auto (per connection, by its first byte), ascii (text only) or binary")(
+      "enable-sasl,S", po::bool_switch(&enable_sasl),
+      "binary connections must authenticate with SASL (Cyrus, as memcached); text is refused")(
       ",R", po::value(&ignored_requests), "memcached's requests per event (ignored)")(
       ",d", po::bool_switch(&ignored_daemon), "memcached's daemon mode (ignored: stays in the foreground)");
   po::positional_options_description positional;
@@ -150,7 +155,6 @@ int run_serve(int argc, char** argv) {
   std::string ignored;
   if (!ignored_user.empty()) ignored += " -u";
   for (const std::string& name : suboptions.no_effect) ignored += " -o " + name;
-  if (!ignored_protocol.empty()) ignored += " -B";
   if (ignored_requests >= 0) ignored += " -R";
   if (ignored_daemon) ignored += " -d";
   if (!ignored.empty())
@@ -165,7 +169,34 @@ int run_serve(int argc, char** argv) {
   s.cas_enabled = !no_cas;
   s.allow_shutdown = allow_shutdown;
   s.flush_enabled = !no_flush;
-  s.version = std::string("1.6.0-cachelab-") + kVersion;
+  // The version line is a plain memcached version, so that clients that parse it (Node's
+  // `memcached` takes the last x.y.z) see the memcached release whose behaviour this follows;
+  // cachelab's own version is in `stats` (cachelab_version) and `cachelab --version`.
+  s.version = "1.6.18";
+  s.cachelab_version = kVersion;
+  if (binding.empty() || binding == "auto") s.binding = protocol::Binding::kAuto;
+  else if (binding == "ascii") s.binding = protocol::Binding::kAscii;
+  else if (binding == "binary") s.binding = protocol::Binding::kBinary;
+  else return usage_error("-B must be auto, ascii or binary");
+  if (enable_sasl) {
+    // memcached: SASL is offered only over the binary protocol, so -S implies it.
+    if (binding.empty()) s.binding = protocol::Binding::kBinary;
+    else if (s.binding != protocol::Binding::kBinary)
+      return usage_error("You cannot allow the ASCII protocol while using SASL.");
+    std::string why;
+    if (!protocol::binary::sasl_init(verbose, &why)) {
+      // As memcached: no memcached.conf found ($SASL_CONF_PATH, /etc/sasl, /etc/sasl2) fails here.
+      std::fprintf(stderr, "cachelab serve: -S: %s\n", why.c_str());
+      return kExitFailure;
+    }
+    s.sasl = true;
+  }
+  if (!s.auth_file.empty()) {
+    // memcached: -Y's tokens are a text-protocol feature; binary is refused with them.
+    if (binding.empty()) s.binding = protocol::Binding::kAscii;
+    else if (s.binding != protocol::Binding::kAscii)
+      return usage_error("You cannot allow the BINARY protocol while using ascii authentication tokens.");
+  }
   try {
     return server::run_server(o);
   } catch (const server::StartupError& e) {  // a file it cannot use (TLS, -Y): one line, exit 2

@@ -16,7 +16,8 @@ std::uint64_t hash_key(std::string_view key) noexcept { return XXH3_64bits(key.d
 
 bool parse_u64(std::string_view text, std::uint64_t* out) noexcept {
   // As memcached's safe_strtoull over a stored value: blanks, an optional sign, digits, then the
-  // end or a blank ("99 " is 99: memcached pads a shrunken number with spaces). A minus is
+  // end, a blank or a zero byte ("99 " is 99: memcached pads a shrunken number with spaces; strtoull
+  // stops at a zero byte, and memcached takes that as the end of the number). A minus is
   // accepted only before zero, as memcached's check for it goes.
   auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
   std::size_t i = 0;
@@ -31,7 +32,7 @@ bool parse_u64(std::string_view text, std::uint64_t* out) noexcept {
     v = v * 10 + d;
   }
   if (i == digits_from) return false;
-  if (i < text.size() && !blank(text[i])) return false;
+  if (i < text.size() && !blank(text[i]) && text[i] != '\0') return false;
   if (negative && v != 0) return false;
   *out = v;
   return true;

@@ -233,7 +233,10 @@ class StoreImpl final : public Store {
                     std::uint64_t* cas_out, std::uint64_t cas_in) override {
     Item* old = lookup_live(key, now);
     if (!old) return ArithResult::kNotFound;
-    if (old->value_len == 0) return ArithResult::kNonNumeric;  // memcached checks this before the CAS
+    // memcached checks these before the CAS: an empty value, and one it keeps in chunks (an item
+    // over its default slab_chunk_max, 512 KiB with its ~59-byte header), never a number there.
+    if (old->value_len == 0 || std::size_t{old->value_len} + old->key_len + 59 > 512 * 1024)
+      return ArithResult::kNonNumeric;
     if (cas_in != 0 && old->cas != cas_in) return ArithResult::kExists;
     std::uint64_t current = 0;
     if (!config_.store_values || !parse_u64(old->value(), &current)) return ArithResult::kNonNumeric;

@@ -25,6 +25,7 @@ void general_stats(Call& call) {
   out.stat("uptime", static_cast<std::uint64_t>(call.now_unix - st.started_unix));
   out.stat("time", static_cast<std::uint64_t>(call.now_unix));
   out.stat("version", st.settings.version);
+  if (!st.settings.cachelab_version.empty()) out.stat("cachelab_version", st.settings.cachelab_version);
   out.stat("pointer_size", static_cast<std::uint64_t>(sizeof(void*) * 8));
   out.stat("rusage_user", seconds_text(usage.ru_utime));
   out.stat("rusage_system", seconds_text(usage.ru_stime));

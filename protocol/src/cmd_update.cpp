@@ -38,22 +38,27 @@ StoreResult store_without_cas(Store& s, KeyRef key, const StorageHeader& h, std:
 
 }  // namespace
 
-Outcome handle_storage(Call& call) {
-  const Request& r = call.request;
-  const StorageHeader& h = r.storage;
-  call.noreply = r.noreply;
-  const StoreMode mode = mode_of(r.command);
-  const Tick exptime = call.state.clock.expiry(h.exptime);
-  const KeyRef key = call.key(h.key);
+StoreResult store_item(Call& call, StoreMode mode, std::string_view key_bytes, std::string_view data,
+                       std::uint32_t flags, Tick exptime, std::uint64_t cas, std::uint64_t* cas_out) {
+  const KeyRef key = call.key(key_bytes);
   const bool plain_cas = mode == StoreMode::kCas && !call.state.settings.cas_enabled;
+  const bool concat = mode == StoreMode::kAppend || mode == StoreMode::kPrepend;
   const StoreResult result = call.state.store.with_shard(key, [&](Store& s) {
-    if (plain_cas) return store_without_cas(s, key, h, r.data, exptime, call.now);
-    return s.store(mode, key, r.data, h.flags, exptime, h.cas, call.now);
+    if (plain_cas) {
+      const StorageHeader h{key_bytes, flags, 0, 0, cas};
+      return store_without_cas(s, key, h, data, exptime, call.now);
+    }
+    if (concat && cas != 0) {
+      // The binary protocol's append/prepend with a CAS: only onto that version (memcached).
+      std::uint64_t current = 0;
+      if (!s.peek(key, call.now, [&](const Item& it) { current = it.cas; })) return StoreResult::kNotStored;
+      if (current != cas) return StoreResult::kExists;
+    }
+    return s.store(mode, key, data, flags, exptime, cas, call.now, cas_out);
   });
   call.stats.add(Counter::kCmdSet);
   if (result == StoreResult::kStored && call.state.trace) {
-    const bool whole = mode != StoreMode::kAppend && mode != StoreMode::kPrepend;
-    trace(call, TraceOp::kSet, h.key, whole ? h.key.size() + r.data.size() : traced_size(call, key), exptime);
+    trace(call, TraceOp::kSet, key_bytes, concat ? traced_size(call, key) : key_bytes.size() + data.size(), exptime);
   }
   if (mode == StoreMode::kCas) {
     if (result == StoreResult::kStored) call.stats.add(Counter::kCasHits);
@@ -62,6 +67,58 @@ Outcome handle_storage(Call& call) {
   }
   if (result == StoreResult::kTooLarge) call.stats.add(Counter::kStoreTooLarge);
   if (result == StoreResult::kNoMemory) call.stats.add(Counter::kStoreNoMemory);
+  return result;
+}
+
+DeleteResult delete_item(Call& call, std::string_view key_bytes, std::uint64_t cas) {
+  const KeyRef key = call.key(key_bytes);
+  const DeleteResult result = call.state.store.with_shard(key, [&](Store& s) {
+    if (cas != 0 && !call.state.settings.cas_enabled) {
+      // With -C every item's CAS reads as 0: a CAS given never matches (memcached).
+      return s.peek(key, call.now, [](const Item&) {}) ? DeleteResult::kExists : DeleteResult::kNotFound;
+    }
+    return s.remove(key, call.now, cas);
+  });
+  trace(call, TraceOp::kDelete, key_bytes, 0);
+  if (result != DeleteResult::kExists)
+    call.stats.add(result == DeleteResult::kDeleted ? Counter::kDeleteHits : Counter::kDeleteMisses);
+  return result;
+}
+
+ArithResult arith_item(Call& call, bool incr, std::string_view key_bytes, std::uint64_t delta,
+                       std::uint64_t* value, std::uint64_t cas_in, std::uint64_t* cas_out) {
+  const KeyRef key = call.key(key_bytes);
+  const ArithResult result = call.state.store.with_shard(key, [&](Store& s) {
+    if (cas_in != 0 && !call.state.settings.cas_enabled)
+      return s.peek(key, call.now, [](const Item&) {}) ? ArithResult::kExists : ArithResult::kNotFound;
+    return s.arith(key, incr, delta, call.now, value, cas_out, cas_in);
+  });
+  if (result == ArithResult::kOk) {
+    // incr/decr keep the item's expiry: the trace's set carries it as "no change" (ttl 0 is
+    // close enough for counters, which rarely expire).
+    if (call.state.trace) trace(call, TraceOp::kSet, key_bytes, traced_size(call, key));
+    call.stats.add(incr ? Counter::kIncrHits : Counter::kDecrHits);
+  } else if (result == ArithResult::kNotFound) {
+    call.stats.add(incr ? Counter::kIncrMisses : Counter::kDecrMisses);
+  }
+  return result;
+}
+
+bool touch_item(Call& call, std::string_view key_bytes, Tick exptime) {
+  const KeyRef key = call.key(key_bytes);
+  const bool hit =
+      call.state.store.with_shard(key, [&](Store& s) { return s.touch(key, call.now, exptime); });
+  call.stats.add(Counter::kCmdTouch);
+  call.stats.add(hit ? Counter::kTouchHits : Counter::kTouchMisses);
+  return hit;
+}
+
+Outcome handle_storage(Call& call) {
+  const Request& r = call.request;
+  const StorageHeader& h = r.storage;
+  call.noreply = r.noreply;
+  const StoreResult result = store_item(call, mode_of(r.command), h.key, r.data, h.flags,
+                                        call.state.clock.expiry(h.exptime), h.cas, nullptr);
   call.out.line(store_reply(result));
   return Outcome::kContinue;
 }
@@ -87,12 +144,7 @@ Outcome handle_delete(Call& call) {
     call.out.line(reply::kBadFormat);
     return Outcome::kContinue;
   }
-  const KeyRef key = call.key(t[1]);
-  const DeleteResult result =
-      call.state.store.with_shard(key, [&](Store& s) { return s.remove(key, call.now); });
-  const bool hit = result == DeleteResult::kDeleted;
-  trace(call, TraceOp::kDelete, t[1], 0);
-  call.stats.add(hit ? Counter::kDeleteHits : Counter::kDeleteMisses);
+  const bool hit = delete_item(call, t[1], 0) == DeleteResult::kDeleted;
   call.out.line(hit ? reply::kDeleted : reply::kNotFound);
   return Outcome::kContinue;
 }
@@ -115,16 +167,9 @@ Outcome handle_arith(Call& call) {
     call.out.line(reply::kInvalidDelta);
     return Outcome::kContinue;
   }
-  const KeyRef key = call.key(t[1]);
   std::uint64_t value = 0;
-  const ArithResult result = call.state.store.with_shard(
-      key, [&](Store& s) { return s.arith(key, incr, delta, call.now, &value); });
-  switch (result) {
+  switch (arith_item(call, incr, t[1], delta, &value, 0, nullptr)) {
     case ArithResult::kOk:
-      // incr/decr keep the item's expiry: the trace's set carries it as "no change" (ttl 0 is
-      // close enough for counters, which rarely expire).
-      if (call.state.trace) trace(call, TraceOp::kSet, t[1], traced_size(call, key));
-      call.stats.add(incr ? Counter::kIncrHits : Counter::kDecrHits);
       call.out.number(value);
       call.out.raw("\r\n");
       break;
@@ -136,7 +181,6 @@ Outcome handle_arith(Call& call) {
       break;
     case ArithResult::kNotFound:
     case ArithResult::kExists:
-      call.stats.add(incr ? Counter::kIncrMisses : Counter::kDecrMisses);
       call.out.line(reply::kNotFound);
       break;
   }
@@ -160,12 +204,7 @@ Outcome handle_touch(Call& call) {
     call.out.line(reply::kInvalidExptime);
     return Outcome::kContinue;
   }
-  const KeyRef key = call.key(t[1]);
-  const Tick exptime = call.state.clock.expiry(wire);
-  const bool hit =
-      call.state.store.with_shard(key, [&](Store& s) { return s.touch(key, call.now, exptime); });
-  call.stats.add(Counter::kCmdTouch);
-  call.stats.add(hit ? Counter::kTouchHits : Counter::kTouchMisses);
+  const bool hit = touch_item(call, t[1], call.state.clock.expiry(wire));
   call.out.line(hit ? reply::kTouched : reply::kNotFound);
   return Outcome::kContinue;
 }

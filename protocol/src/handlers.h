@@ -57,6 +57,16 @@ inline std::uint64_t traced_size(const Call& call, KeyRef key) {
   return size;
 }
 
+// The store calls of the update commands with memcached's counting and tracing, shared by the
+// text and the binary protocol (cmd_update.cpp). `cas` is the CAS the client sent (0: none):
+// with -C no item has one, so a CAS given to delete/arith never matches.
+StoreResult store_item(Call&, StoreMode mode, std::string_view key, std::string_view data,
+                       std::uint32_t flags, Tick exptime, std::uint64_t cas, std::uint64_t* cas_out);
+DeleteResult delete_item(Call&, std::string_view key, std::uint64_t cas);
+ArithResult arith_item(Call&, bool incr, std::string_view key, std::uint64_t delta, std::uint64_t* value,
+                       std::uint64_t cas_in, std::uint64_t* cas_out);
+bool touch_item(Call&, std::string_view key, Tick exptime);
+
 // Classic text commands.
 Outcome handle_get(Call&);          // get, gets, gat, gats
 Outcome handle_storage(Call&);      // set, add, replace, append, prepend, cas

@@ -16,6 +16,8 @@ ConnectionCore::ConnectionCore(protocol::ServerState& state, protocol::CommandSt
       id_(id),
       parser_(protocol::ParserLimits{64 * 1024, state.store.config().max_item_size}),
       executor_(state, stats),
+      binary_parser_(protocol::binary::BinaryLimits{state.store.config().max_item_size, state.settings.sasl}),
+      binary_executor_(state, stats),
       input_(kInitialBuffer),
       needs_auth_(!state.settings.auth_file.empty()) {}
 
@@ -38,7 +40,7 @@ std::span<char> ConnectionCore::read_space() {
     } else {
       // A request bigger than the buffer: grow, never past one maximum request (the parser
       // reports an over-long line before that).
-      input_.resize(std::min(input_.size() * 2, parser_.max_request_bytes() + kInitialBuffer));
+      input_.resize(std::min(input_.size() * 2, max_request_bytes() + kInitialBuffer));
     }
   }
   return {input_.data() + end_, input_.size() - end_};
@@ -69,35 +71,78 @@ bool ConnectionCore::authenticate() {
   return true;
 }
 
+std::size_t ConnectionCore::max_request_bytes() const noexcept {
+  return std::max(parser_.max_request_bytes(), binary_parser_.max_request_bytes());
+}
+
 ConnectionCore::Next ConnectionCore::process() {
-  if (needs_auth_ && !authenticate()) {
+  if (speaks_ == Speaks::kUndecided) {
+    if (begin_ == end_) return Next::kRead;
+    switch (state_.settings.binding) {
+      case protocol::Binding::kAscii: speaks_ = Speaks::kText; break;
+      case protocol::Binding::kBinary: speaks_ = Speaks::kBinary; break;
+      case protocol::Binding::kAuto:
+        speaks_ = static_cast<unsigned char>(input_[begin_]) == protocol::binary::kRequestMagic ? Speaks::kBinary
+                                                                                               : Speaks::kText;
+        break;
+    }
+  }
+  const bool binary = speaks_ == Speaks::kBinary;
+  // -Y: a text connection goes through the gate first (with -Y the server speaks text only).
+  if (!binary && needs_auth_ && !authenticate()) {
     if (!replies_.empty()) return Next::kWrite;
     return close_after_write_ ? Next::kClose : Next::kRead;
   }
-  while (replies_.size() < kReplyHighWater) {
-    std::size_t consumed = 0;
-    const std::string_view pending(input_.data() + begin_, end_ - begin_);
-    const ParseStatus status = parser_.parse(pending, request_, consumed);
-    if (status == ParseStatus::kLineTooLong) {
-      replies_.line(protocol::reply::kLineTooLong);
-      close_after_write_ = true;
-      break;
-    }
-    if (status == ParseStatus::kNeedMore) {
-      begin_ += consumed;
-      break;
-    }
-    if (state_.verbosity.load(std::memory_order_relaxed) >= 2) log_request();
-    const Outcome outcome = executor_.execute(request_, replies_);
-    begin_ += consumed;
-    if (outcome == Outcome::kDrop) replies_.clear();
-    if (outcome != Outcome::kContinue) {
-      close_after_write_ = true;
-      break;
-    }
+  while (replies_.size() < kReplyHighWater && (binary ? step_binary() : step_text())) {
   }
   if (!replies_.empty()) return Next::kWrite;
   return close_after_write_ ? Next::kClose : Next::kRead;
+}
+
+bool ConnectionCore::step_text() {
+  std::size_t consumed = 0;
+  const std::string_view pending(input_.data() + begin_, end_ - begin_);
+  const ParseStatus status = parser_.parse(pending, request_, consumed);
+  if (status == ParseStatus::kLineTooLong) {
+    replies_.line(protocol::reply::kLineTooLong);
+    close_after_write_ = true;
+    return false;
+  }
+  if (status == ParseStatus::kNeedMore) {
+    begin_ += consumed;
+    return false;
+  }
+  if (state_.verbosity.load(std::memory_order_relaxed) >= 2) log_request();
+  return answered(executor_.execute(request_, replies_), consumed);
+}
+
+bool ConnectionCore::step_binary() {
+  using protocol::binary::PacketStatus;
+  std::size_t consumed = 0;
+  const std::string_view pending(input_.data() + begin_, end_ - begin_);
+  const PacketStatus status = binary_parser_.parse(pending, packet_, consumed);
+  if (status == PacketStatus::kBadMagic) {
+    // memcached closes at once: what this batch had not yet sent is dropped with it.
+    replies_.clear();
+    close_after_write_ = true;
+    return false;
+  }
+  if (status == PacketStatus::kNeedMore) {
+    begin_ += consumed;
+    return false;
+  }
+  if (state_.verbosity.load(std::memory_order_relaxed) >= 2)
+    std::fprintf(stderr, "<%d binary opcode 0x%02x key %.*s\n", id_, packet_.header.opcode,
+                 static_cast<int>(packet_.key.size()), packet_.key.data());
+  return answered(binary_executor_.execute(packet_, replies_), consumed);
+}
+
+bool ConnectionCore::answered(Outcome outcome, std::size_t consumed) {
+  begin_ += consumed;
+  if (outcome == Outcome::kDrop) replies_.clear();
+  if (outcome == Outcome::kContinue) return true;
+  close_after_write_ = true;
+  return false;
 }
 
 bool ConnectionCore::written(std::size_t n) {

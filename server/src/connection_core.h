@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cachelab/protocol/ascii_auth.h"
+#include "cachelab/protocol/binary.h"
 #include "cachelab/protocol/executor.h"
 #include "cachelab/protocol/parser.h"
 
@@ -50,6 +51,15 @@ class ConnectionCore {
   void log_request() const;
   // -Y: runs the authentication exchange until the connection is in. False: stop processing.
   bool authenticate();
+  // One request parsed and answered; false when process() must stop (more bytes needed, or
+  // the connection closes).
+  bool step_text();
+  bool step_binary();
+  bool answered(protocol::Outcome outcome, std::size_t consumed);
+  std::size_t max_request_bytes() const noexcept;
+
+  // Which protocol this connection speaks: decided by -B, or (-B auto) by its first byte.
+  enum class Speaks : std::uint8_t { kUndecided, kText, kBinary };
 
   protocol::ServerState& state_;
   protocol::CommandStats& stats_;
@@ -57,6 +67,10 @@ class ConnectionCore {
   protocol::RequestParser parser_;
   protocol::Executor executor_;
   protocol::Request request_;
+  protocol::binary::BinaryParser binary_parser_;
+  protocol::binary::BinaryExecutor binary_executor_;
+  protocol::binary::Packet packet_;
+  Speaks speaks_ = Speaks::kUndecided;
   protocol::ReplyBuffer replies_;
   std::vector<char> input_;
   std::size_t begin_ = 0;  // first unparsed byte

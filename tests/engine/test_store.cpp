@@ -156,6 +156,8 @@ TEST_CASE("store: parse_u64", "[engine][store][arith]") {
   CHECK_FALSE(parse_u64("-1", &v));
   CHECK_FALSE(parse_u64("12a", &v));
   CHECK_FALSE(parse_u64(" ", &v));
+  CHECK(parse_u64(std::string_view("6\0x", 3), &v));  // memcached's strtoull stops at the zero byte
+  CHECK(v == 6);
   // As memcached's safe_strtoull over a value: blanks around, a sign, leading zeros.
   CHECK(parse_u64("1 ", &v));
   CHECK(v == 1);

@@ -3,6 +3,8 @@
 - 360 well-behaved clients, each on its own keys, mix set/add/replace/append/prepend/cas/incr/
   decr/touch/delete/get/gets/gat/multi-get/mg/ms/md/noreply, and check every reply. Values carry
   a CRC32 of their body, so a corrupted value is caught even where the exact value is not known.
+  A third of them (120) speak memcached's binary protocol: the same operations as packets, with
+  quiet batches ended by a noop for multi-gets and quiet sets.
 - 60 clients send garbage: random bytes, bad command lines, over-long keys, bad lengths.
 - 40 slow readers pipeline requests for a 256 KiB value and never read a reply: the server must
   stop reading them (bounded buffers), then close them (`write_stall_closes`).
@@ -26,6 +28,7 @@ from cachelab_server import Server, binary, main, raw
 
 CONNECTIONS = 500
 WELL_BEHAVED = 360
+BINARY_EVERY = 3  # every third well-behaved client speaks the binary protocol
 GARBAGE = 60
 SLOW_READERS = 40
 VANISHERS = CONNECTIONS - WELL_BEHAVED - GARBAGE - SLOW_READERS
@@ -255,6 +258,123 @@ class Client:
             self.check_value(k, got[k][:2] if k in got else None)
 
 
+BIN_HEADER = struct.Struct(">BBHBBHIIQ")
+
+
+class BinaryClient(Client):
+    """A well-behaved client speaking memcached's binary protocol."""
+
+    def packet(self, op, key=b"", extras=b"", value=b"", cas=0, opaque=0):
+        return BIN_HEADER.pack(0x80, op, len(key), len(extras), 0, 0, len(extras) + len(key) + len(value),
+                               opaque, cas) + extras + key + value
+
+    async def response(self):
+        """(opcode, status, extras, key, value, opaque, cas) of the next reply packet."""
+        header = await self.reader.readexactly(24)
+        magic, op, keylen, extlen, _dt, status, body, opaque, cas = BIN_HEADER.unpack(header)
+        data = await self.reader.readexactly(body)
+        if magic != 0x81:
+            raise AssertionError("client %d: bad magic %r" % (self.index, header))
+        return op, status, data[:extlen], data[extlen:extlen + keylen], data[extlen + keylen:], opaque, cas
+
+    async def ask(self, data):
+        await self.send(data)
+        return await self.response()
+
+    async def get_many(self, keys):
+        """getkq of each key, then noop: {key: (flags, value)} of the hits."""
+        await self.send(b"".join(self.packet(0x0D, k) for k in keys) + self.packet(0x0A))
+        out = {}
+        while True:
+            op, status, extras, key, value, _, _ = await self.response()
+            if op == 0x0A:
+                return out
+            self.check("getkq status", status, 0)
+            out[key] = (struct.unpack(">I", extras)[0], value)
+
+    def stored(self, flags, exptime=0):
+        return struct.pack(">II", flags, exptime)
+
+    async def step(self):
+        rng = self.rng
+        key = self.key(rng.randrange(KEYS_PER_CLIENT))
+        op = rng.choice(["set", "set", "set", "get", "get", "multi", "add", "replace", "append",
+                         "cas", "incr", "delete", "touch", "gat", "quiet"])
+        flags = rng.randrange(1 << 32)
+        value = make_value(rng, rng.choice([10, 100, 1000, 4000, 20000]))
+        present = key in self.model
+        if op == "set":
+            self.check("set", (await self.ask(self.packet(0x01, key, self.stored(flags), value)))[1], 0)
+            self.model[key] = (flags, value)
+        elif op == "quiet":
+            await self.send(self.packet(0x11, key, self.stored(flags), value) + self.packet(0x0A, opaque=7))
+            self.check("setq + noop", (await self.response())[0::5], (0x0A, 7))
+            self.model[key] = (flags, value)
+        elif op == "add":
+            self.check("add", (await self.ask(self.packet(0x02, key, self.stored(flags), value)))[1],
+                       2 if present else 0)
+            if not present:
+                self.model[key] = (flags, value)
+        elif op == "replace":
+            self.check("replace", (await self.ask(self.packet(0x03, key, self.stored(flags, 3600), value)))[1],
+                       0 if present else 1)
+            if present:
+                self.model[key] = (flags, value)
+        elif op == "append":
+            self.check("append", (await self.ask(self.packet(0x0E, key, b"", b"xyz")))[1], 0 if present else 5)
+            if present:
+                old_flags, old = self.model[key]
+                got = await self.get_many([key])
+                self.check("appended", got.get(key), (old_flags, old + b"xyz"))
+                self.check("set after append", (await self.ask(self.packet(0x01, key, self.stored(flags), value)))[1], 0)
+                self.model[key] = (flags, value)
+        elif op == "cas":
+            op_, status, extras, _, got, _, cas = await self.ask(self.packet(0x00, key))
+            self.check_value(key, (struct.unpack(">I", extras)[0], got) if status == 0 else None)
+            if status == 0:
+                self.check("cas", (await self.ask(self.packet(0x01, key, self.stored(flags), value, cas)))[1], 0)
+                self.model[key] = (flags, value)
+                self.check("stale cas", (await self.ask(self.packet(0x01, key, self.stored(flags), value, cas)))[1], 2)
+        elif op == "incr":
+            counter = b"wb%d:counter" % self.index
+            delta = rng.randrange(1, 1000)
+            incr = rng.random() < 0.5
+            extras = struct.pack(">QQI", delta, 5, 0)
+            reply = await self.ask(self.packet(0x05 if incr else 0x06, counter, extras))
+            if counter not in self.model:
+                current = 5  # created with the initial value, the delta not applied
+                self.model[counter] = (0, b"5")
+            else:
+                current = int(self.model[counter][1])
+                current = current + delta if incr else max(0, current - delta)
+            self.check("incr/decr", (reply[1], reply[4]), (0, struct.pack(">Q", current)))
+            digits = b"%d" % current
+            self.model[counter] = (0, digits.ljust(len(self.model[counter][1]), b" "))
+        elif op == "delete":
+            self.check("delete", (await self.ask(self.packet(0x04, key)))[1], 0 if present else 1)
+            self.model.pop(key, None)
+        elif op == "touch":
+            self.check("touch", (await self.ask(self.packet(0x1C, key, struct.pack(">I", 3600))))[1],
+                       0 if present else 1)
+        elif op == "gat":
+            _, status, extras, _, got, _, _ = await self.ask(self.packet(0x1D, key, struct.pack(">I", 3600)))
+            self.check_value(key, (struct.unpack(">I", extras)[0], got) if status == 0 else None)
+        elif op == "get":
+            _, status, extras, _, got, _, _ = await self.ask(self.packet(0x00, key))
+            self.check_value(key, (struct.unpack(">I", extras)[0], got) if status == 0 else None)
+        elif op == "multi":
+            keys = [self.key(i) for i in range(KEYS_PER_CLIENT)]
+            got = await self.get_many(keys)
+            for k in keys:
+                self.check_value(k, got.get(k))
+
+    async def verify_all(self):
+        keys = [self.key(i) for i in range(KEYS_PER_CLIENT)] + [b"wb%d:counter" % self.index]
+        got = await self.get_many(keys)
+        for k in keys:
+            self.check_value(k, got.get(k))
+
+
 GARBAGE_LINES = [
     b"set " + b"k" * 251 + b" 0 0 1\r\nx\r\n",
     b"set bad\x01key 0 0 -1\r\nx\r\n",
@@ -344,7 +464,8 @@ class Stress(unittest.TestCase):
             self.assertTrue(all(sent > 0 for _, sent in slow))
             peak = rss_kib(server.proc.pid)
 
-            clients = [Client(i, address, random.Random(rng.random())) for i in range(WELL_BEHAVED)]
+            clients = [(BinaryClient if i % BINARY_EVERY == 0 else Client)(i, address, random.Random(rng.random()))
+                       for i in range(WELL_BEHAVED)]
 
             async def everything():
                 tasks = [c.run() for c in clients]

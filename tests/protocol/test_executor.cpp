@@ -98,7 +98,7 @@ TEST_CASE("executor: a multi-get longer than a line is answered whole", "[protoc
     }
   }
   REQUIRE(line.size() > 64 * 1024);
-  CHECK(s.run(line + "\r\nversion\r\n") == expected + "END\r\nVERSION 1.6.0\r\n");
+  CHECK(s.run(line + "\r\nversion\r\n") == expected + "END\r\nVERSION 1.6.18\r\n");
 }
 
 TEST_CASE("executor: a bad key late in a long multi-get ends it with the error", "[protocol][executor]") {
@@ -110,7 +110,7 @@ TEST_CASE("executor: a bad key late in a long multi-get ends it with the error",
   // already, the second piece sends only the error, the rest of the line is dropped.
   const std::string bad = line.replace(line.find(" k50 "), 5, " " + std::string(251, 'x') + " ");
   CHECK(s.run(bad + "\r\nversion\r\n") ==
-        "VALUE k1 0 1\r\na\r\nCLIENT_ERROR bad command line format\r\nVERSION 1.6.0\r\n");
+        "VALUE k1 0 1\r\na\r\nCLIENT_ERROR bad command line format\r\nVERSION 1.6.18\r\n");
   CHECK(s.run("get k1 k90\r\n") == "VALUE k1 0 1\r\na\r\nVALUE k90 0 1\r\nc\r\nEND\r\n");
 }
 

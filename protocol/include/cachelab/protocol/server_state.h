@@ -30,8 +30,16 @@ struct TlsSettings {
   bool kernel_tls = false;     // ssl_kernel_tls: hand records to the kernel (kTLS) where it can
 };
 
+// memcached's -B: which protocol a connection may speak.
+enum class Binding : std::uint8_t {
+  kAuto,    // decided per connection by its first byte (0x80: binary)
+  kAscii,   // text only
+  kBinary,  // binary only (a connection whose first header has another magic byte is closed)
+};
+
 struct ServerSettings {
-  std::string version = "1.6.0";  // what `version` and `stats` report
+  std::string version = "1.6.18";  // what `version` and `stats` report: a memcached version
+  std::string cachelab_version;    // cachelab's own, in `stats` as cachelab_version (if set)
   std::string interface = "127.0.0.1";
   int port = 11211;
   std::string unix_socket;
@@ -43,6 +51,8 @@ struct ServerSettings {
   std::string io_engine;         // how the server waits on sockets (io_uring, epoll): for stats
   TlsSettings tls;
   std::uint32_t idle_timeout = 0;  // -o idle_timeout=N: close connections idle N seconds (0: never)
+  Binding binding = Binding::kAuto;  // -B
+  bool sasl = false;               // -S: binary connections must authenticate first
   std::string auth_file;         // -Y: `user:password` lines; non-empty: connections must authenticate
 };
 
