@@ -19,7 +19,8 @@ opcode, key+extras longer than the body, a bad magic byte, quit and quitq.
 Counters stay below 2^63: memcached 1.6.18 reads a number of 2^63 or more as non-numeric if a
 '-' byte lies anywhere between it and the next zero byte of the memory after the item (its
 safe_strtoull runs strchr over the item's data), so its answer depends on its memory, not on the
-requests. The wrap at 2^64 and decr below 0 are checked in tests/protocol/test_binary.cpp and
+requests. For the same reason no value is made of blanks only: strtoull skips them, and the
+"\r\n" memcached keeps after the value, and reads a number from whatever memory follows. The wrap at 2^64 and decr below 0 are checked in tests/protocol/test_binary.cpp and
 decr below 0 here. Counters: memcached writes a decremented number that got shorter in place, padded with spaces
 ("99 "), unless another connection still holds the item, when it writes "99" to a new one: which
 of the two happens depends on its timing, so that memcached differs from itself. Digits followed
@@ -102,7 +103,9 @@ class Generator:
         r = self.r
         x = r.random()
         if x < 0.6:
-            return bytes(r.getrandbits(8) for _ in range(r.randint(0, 40)))
+            v = bytes(r.getrandbits(8) for _ in range(r.randint(0, 40)))
+            # (a value of blanks only: see the module's note on counters)
+            return b"x" + v if v and not v.strip(b" \t\n\v\f\r") else v
         if x < 0.8:
             return str(r.choice([0, 1, 9, 10, 99, 2**32, 2**62, r.getrandbits(62)])).encode()
         if x < 0.97:
