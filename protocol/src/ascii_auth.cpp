@@ -5,15 +5,15 @@
 namespace cachelab::protocol {
 namespace {
 
-// Equal, in a time that depends only on the length of `expected` (the secret's length is not
-// hidden; its content and where a guess first differs are).
-bool equal_constant_time(std::string_view given, std::string_view expected) noexcept {
+// 1 if equal, else 0, in a time that depends only on the length of `expected` (the secret's
+// length is not hidden; its content and where a guess first differs are).
+unsigned equal_constant_time(std::string_view given, std::string_view expected) noexcept {
   unsigned diff = given.size() == expected.size() ? 0u : 1u;
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
     diff |= g ^ static_cast<unsigned char>(expected[i]);
   }
-  return diff == 0;
+  return diff == 0 ? 1u : 0u;
 }
 
 // memcached's tokenizer: runs of spaces separate tokens (tabs do not).
@@ -55,12 +55,12 @@ std::shared_ptr<const AuthTable> AuthTable::parse(std::string_view text, std::st
 }
 
 bool AuthTable::check(std::string_view user, std::string_view password) const noexcept {
-  bool found = false;
+  unsigned found = 0;
   for (const auto& [u, p] : entries_) {
     // Both compared always (& not &&): no early exit on a known user name.
     found |= equal_constant_time(user, u) & equal_constant_time(password, p);
   }
-  return found;
+  return found != 0;
 }
 
 AsciiAuthGate::Step AsciiAuthGate::consume(std::string_view input, std::size_t& consumed, const AuthTable* table,

@@ -112,7 +112,7 @@ TEST_CASE("long span: moving the epoch changes nothing, whatever the policy", "[
   // 20 days with TTLs and writes, small enough for one epoch: the same replay with the epoch moved
   // every 3.1 days (the default) and with it never moved must agree on every figure. ttl orders
   // by expiry, redis-lfu decays by minutes: both keep time in their own state.
-  std::vector<Request> requests = skewed_stream(100'000, 17'280, 5'000, 3);
+  std::vector<Request> requests = skewed_stream(50'000, 34'560, 5'000, 3);
   for (std::size_t i = 0; i < requests.size(); ++i) {
     requests[i].ttl_ms = static_cast<std::int64_t>((1 + i % 7) * 3 * kDayMs / 7);  // 0.4 to 3 days
     if (i % 11 == 0) requests[i].op = RequestOp::kWrite;
