@@ -105,13 +105,17 @@ int run_sim(int argc, char** argv) {
   try {
     std::size_t total_cells = 0;
     const auto runs = sim::run_scenario_file(scenario, options, &total_cells);
-    if (sharded) {
-      std::filesystem::create_directories(out_dir);
-      const std::filesystem::path dir(out_dir);
+    // The same files for a whole run and for a shard's part (which `cachelab merge` joins).
+    const std::filesystem::path dir(out_dir);
+    auto write_results = [&] {
+      std::filesystem::create_directories(dir);
       write_file(dir / "results.csv", sim::write_results_csv, runs);
       write_file(dir / "results.json", sim::write_results_json, runs);
       write_file(dir / "results_by_class.csv", sim::write_results_by_class_csv, runs);
       if (options.timeline_ms) write_file(dir / "timeline.csv", sim::write_timeline_csv, runs);
+    };
+    if (sharded) {
+      write_results();
       sim::write_shard_manifest(out_dir, {scenario, sets, options.timeline_ms, options.shard_index, options.shard_count, total_cells},
                                 runs);
       if (!runs.empty()) sim::print_results_table(std::cout, runs);
@@ -121,13 +125,8 @@ int run_sim(int argc, char** argv) {
     }
     sim::print_results_table(std::cout, runs);
     if (!out_dir.empty()) {
-      std::filesystem::create_directories(out_dir);
-      write_file(std::filesystem::path(out_dir) / "results.csv", sim::write_results_csv, runs);
-      write_file(std::filesystem::path(out_dir) / "results.json", sim::write_results_json, runs);
-      write_file(std::filesystem::path(out_dir) / "results_by_class.csv", sim::write_results_by_class_csv, runs);
-      if (options.timeline_ms) write_file(std::filesystem::path(out_dir) / "timeline.csv", sim::write_timeline_csv, runs);
-      sim::draw_scenario_plots(runs.front().scenario.plots, (std::filesystem::path(out_dir) / "results.csv").string(),
-                               out_dir);
+      write_results();
+      sim::draw_scenario_plots(runs.front().scenario.plots, (dir / "results.csv").string(), out_dir);
     } else if (!runs.front().scenario.plots.empty()) {
       std::fprintf(stderr, "cachelab sim: the scenario's plots are drawn only with -o DIR\n");
     }

@@ -5,6 +5,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cachelab/sim/errors.h"
@@ -186,14 +187,16 @@ std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions&
   // no other cell reads) go through a pool of `jobs` threads.
   std::vector<std::vector<std::size_t>> shared_groups;
   std::vector<std::size_t> pooled;
+  std::vector<std::optional<TraceSpec>> specs(runs.size());  // each cell's, computed once
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    if (runs[i].scenario.trace) specs[i] = effective_trace_spec(runs[i].scenario);
   if (jobs > 1) {
     std::vector<bool> grouped(runs.size(), false);
     for (std::size_t i = 0; i < runs.size(); ++i) {
-      if (grouped[i] || !runs[i].scenario.trace) continue;
-      const TraceSpec spec = effective_trace_spec(runs[i].scenario);
+      if (grouped[i] || !specs[i]) continue;
       std::vector<std::size_t> same{i};
       for (std::size_t j = i + 1; j < runs.size(); ++j)
-        if (!grouped[j] && runs[j].scenario.trace && effective_trace_spec(runs[j].scenario) == spec) same.push_back(j);
+        if (!grouped[j] && specs[j] == specs[i]) same.push_back(j);
       if (same.size() < 2) continue;
       for (std::size_t k = 0; k < same.size(); k += jobs) {
         shared_groups.emplace_back(same.begin() + static_cast<std::ptrdiff_t>(k),
@@ -210,7 +213,7 @@ std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions&
   for (const auto& group : shared_groups) {
     std::unique_ptr<SharedTraceFeed> feed;
     try {
-      feed = std::make_unique<SharedTraceFeed>(open_trace(effective_trace_spec(runs[group.front()].scenario)), group.size());
+      feed = std::make_unique<SharedTraceFeed>(open_trace(*specs[group.front()]), group.size());
     } catch (...) {
       for (std::size_t i : group) errors[i] = std::current_exception();
       continue;
