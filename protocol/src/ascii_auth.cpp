@@ -1,6 +1,7 @@
 #include "cachelab/protocol/ascii_auth.h"
 
 #include "cachelab/protocol/request.h"
+#include "tokenize.h"
 
 namespace cachelab::protocol {
 namespace {
@@ -14,21 +15,6 @@ unsigned equal_constant_time(std::string_view given, std::string_view expected) 
     diff |= g ^ static_cast<unsigned char>(expected[i]);
   }
   return diff == 0 ? 1u : 0u;
-}
-
-// memcached's tokenizer: runs of spaces separate tokens (tabs do not).
-template <std::size_t N>
-std::size_t split_spaces(std::string_view text, std::string_view (&tokens)[N]) {
-  std::size_t n = 0;
-  std::size_t i = 0;
-  while (i < text.size() && n < N) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    if (i == text.size()) break;
-    const std::size_t start = i;
-    while (i < text.size() && text[i] != ' ') ++i;
-    tokens[n++] = text.substr(start, i - start);
-  }
-  return n;
 }
 
 }  // namespace
@@ -74,9 +60,10 @@ AsciiAuthGate::Step AsciiAuthGate::consume(std::string_view input, std::size_t& 
     consumed = nl + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     // "set <key> <flags> <exptime> <bytes> ...": only the byte count matters.
-    std::string_view tokens[6];
+    std::vector<std::string_view> tokens;
+    detail::tokenize(line, tokens, 5);
     std::uint32_t bytes = 0;
-    if (split_spaces(line, tokens) < 5 || tokens[0] != "set" || !parse_u32(tokens[4], &bytes)) {
+    if (tokens.size() < 5 || tokens[0] != "set" || !parse_u32(tokens[4], &bytes)) {
       out.line("CLIENT_ERROR unauthenticated");
       return Step::kReplied;
     }
@@ -96,8 +83,9 @@ AsciiAuthGate::Step AsciiAuthGate::consume(std::string_view input, std::size_t& 
   // memcached reads the value as a C string: it ends at a NUL byte.
   std::string_view payload = value.substr(0, value_bytes_);
   payload = payload.substr(0, payload.find('\0'));
-  std::string_view credentials[2];
-  if (split_spaces(payload, credentials) < 2) {
+  std::vector<std::string_view> credentials;
+  detail::tokenize(payload, credentials, 2);
+  if (credentials.size() < 2) {
     out.line("CLIENT_ERROR bad authentication token format");
     return Step::kReplied;
   }

@@ -1,5 +1,7 @@
 #include "cachelab/protocol/parser.h"
 
+#include "tokenize.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -32,16 +34,7 @@ std::string_view command_name(CommandId id) noexcept {
   return {};
 }
 
-// Splits on spaces as memcached does (a tab is part of a token), until `tokens` holds `limit`.
-void tokenize(std::string_view line, std::vector<std::string_view>& tokens, std::size_t limit = SIZE_MAX) {
-  std::size_t i = 0;
-  while (i < line.size() && tokens.size() < limit) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    const std::size_t start = i;
-    while (i < line.size() && line[i] != ' ') ++i;
-    if (i > start) tokens.push_back(line.substr(start, i - start));
-  }
-}
+using detail::tokenize;
 
 // A multi-key read needs only the tokens of one piece and the first key after it (see
 // cut_multi_get): tokenizing the whole line for every piece would cost O(line) per piece.
