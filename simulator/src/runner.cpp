@@ -220,7 +220,7 @@ std::vector<SimRun> run_scenario_file(const std::string& path, const SimOptions&
     }
     std::vector<std::thread> threads;
     for (std::size_t k = 0; k < group.size(); ++k)
-      threads.emplace_back([&, k, reader = feed->reader(k)]() mutable { run_cell(group[k], std::move(reader)); });
+      threads.emplace_back([&, k, reader = feed->reader()]() mutable { run_cell(group[k], std::move(reader)); });
     for (auto& t : threads) t.join();
   }
 

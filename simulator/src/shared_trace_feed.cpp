@@ -49,7 +49,7 @@ class SharedTraceFeed::Reader final : public TraceReader {
 SharedTraceFeed::SharedTraceFeed(std::unique_ptr<TraceReader> source, std::size_t readers)
     : source_(std::move(source)), readers_(readers) {}
 
-std::unique_ptr<TraceReader> SharedTraceFeed::reader(std::size_t) { return std::make_unique<Reader>(*this); }
+std::unique_ptr<TraceReader> SharedTraceFeed::reader() { return std::make_unique<Reader>(*this); }
 
 std::uint64_t SharedTraceFeed::chunks_decoded() const {
   std::lock_guard lock(mutex_);

@@ -24,8 +24,8 @@ class SharedTraceFeed {
   static constexpr std::size_t kWindow = 16;      // chunks held at most (64 MiB of requests)
 
   SharedTraceFeed(std::unique_ptr<TraceReader> source, std::size_t readers);
-  // Reader `i` (0 <= i < readers), each taken once.
-  std::unique_ptr<TraceReader> reader(std::size_t i);
+  // One of the `readers` readers: take exactly that many, one per replay.
+  std::unique_ptr<TraceReader> reader();
   std::uint64_t chunks_decoded() const;
 
  private:

@@ -64,7 +64,7 @@ TEST_CASE("shared feed: every reader sees the whole trace, decoded once", "[sim]
   std::vector<std::pair<std::uint64_t, std::uint64_t>> seen(3);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < 3; ++i)
-    threads.emplace_back([&, i, reader = feed.reader(i)]() mutable { seen[i] = drain(*reader); });
+    threads.emplace_back([&, i, reader = feed.reader()]() mutable { seen[i] = drain(*reader); });
   for (auto& t : threads) t.join();
   CountingSource alone(kRequests);
   const auto expected = drain(alone);
@@ -78,7 +78,7 @@ TEST_CASE("shared feed: a reader that stops early holds nobody up", "[sim][share
   std::vector<std::pair<std::uint64_t, std::uint64_t>> seen(3);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < 3; ++i)
-    threads.emplace_back([&, i, reader = feed.reader(i)]() mutable {
+    threads.emplace_back([&, i, reader = feed.reader()]() mutable {
       // Reader 0 stops after 5 requests, reader 1 half way; both drop their reader at once.
       seen[i] = drain(*reader, i == 0 ? 5 : i == 1 ? 1'000'000 : UINT64_MAX);
       reader.reset();
@@ -94,7 +94,7 @@ TEST_CASE("shared feed: an error in the trace reaches every reader", "[sim][shar
   std::vector<std::string> errors(2);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < 2; ++i)
-    threads.emplace_back([&, i, reader = feed.reader(i)]() mutable {
+    threads.emplace_back([&, i, reader = feed.reader()]() mutable {
       try {
         drain(*reader);
       } catch (const InputError& e) {
