@@ -53,10 +53,10 @@ void ConnectionCore::received(std::size_t n) {
 
 // Until the gate lets the connection in, it reads the bytes: nothing reaches the parser.
 bool ConnectionCore::authenticate() {
+  const auto table = state_.auth.get();  // the users in force for this batch (SIGHUP swaps them)
   while (!auth_gate_.authenticated() && replies_.size() < kReplyHighWater) {
     std::size_t consumed = 0;
     const std::string_view pending(input_.data() + begin_, end_ - begin_);
-    const auto table = state_.auth.get();
     const auto step = auth_gate_.consume(pending, consumed, table.get(), replies_, stats_);
     begin_ += consumed;
     if (step == protocol::AsciiAuthGate::Step::kClose) {
