@@ -57,7 +57,7 @@ void get_bench(benchmark::State& state, const std::string& policy, bool hit) {
   const auto& names = keys(2 * kItems);
   const std::string value(100, 'v');
   for (std::size_t i = 0; i < kItems; ++i)
-    store->store(StoreMode::kSet, {names[i], hash_key(names[i])}, value, 0, kNever, 0, kNow);
+    store->put({names[i], hash_key(names[i])}, NewItem{.value = value}, kNow);
   const std::size_t base = hit ? 0 : kItems;  // the absent keys are the next 100,000
   std::size_t i = 0, found = 0;
   for (auto _ : state) {
@@ -76,11 +76,11 @@ void set_evict_bench(benchmark::State& state, const std::string& policy) {
   std::size_t i = 0;
   // Fill first, so that every measured set evicts.
   for (std::size_t n = 0; n < 2 * kItems; ++n, i = (i + kStride) % (2 * kItems))
-    store->store(StoreMode::kSet, {names[i], hash_key(names[i])}, value, 0, kNever, 0, kNow);
+    store->put({names[i], hash_key(names[i])}, NewItem{.value = value}, kNow);
   const std::uint64_t evictions_before = store->stats().evictions;
   for (auto _ : state) {
     const std::string& k = names[i];
-    benchmark::DoNotOptimize(store->store(StoreMode::kSet, {k, hash_key(k)}, value, 0, kNever, 0, kNow));
+    benchmark::DoNotOptimize(store->put({k, hash_key(k)}, NewItem{.value = value}, kNow));
     i = (i + kStride) % (2 * kItems);
   }
   state.counters["evictions/set"] = static_cast<double>(store->stats().evictions - evictions_before) /

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   for (long i = 0; i < items; ++i) {
     std::snprintf(key, sizeof key, "key:%07ld", i);
     const KeyRef k = ShardedStore::key(key);
-    store.with_shard(k, [&](Store& s) { s.store(StoreMode::kSet, k, value, 0, 0, 0, 1); });
+    store.with_shard(k, [&](Store& s) { s.put(k, NewItem{.value = value}, 1); });
   }
   const long after = rss_kib();
   const StoreStats st = store.stats();

@@ -1,4 +1,4 @@
-// What every store shares and is not a template: hashing, parsing, the registry, make_store.
+// What every store shares and is not a template: hashing, the registry, make_store.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -13,30 +13,6 @@
 namespace cachelab {
 
 std::uint64_t hash_key(std::string_view key) noexcept { return XXH3_64bits(key.data(), key.size()); }
-
-bool parse_u64(std::string_view text, std::uint64_t* out) noexcept {
-  // As memcached's safe_strtoull over a stored value: blanks, an optional sign, digits, then the
-  // end, a blank or a zero byte ("99 " is 99: memcached pads a shrunken number with spaces; strtoull
-  // stops at a zero byte, and memcached takes that as the end of the number). A minus is
-  // accepted only before zero, as memcached's check for it goes.
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
-  std::size_t i = 0;
-  while (i < text.size() && blank(text[i])) ++i;
-  bool negative = false;
-  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
-  const std::size_t digits_from = i;
-  std::uint64_t v = 0;
-  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-    const auto d = static_cast<std::uint64_t>(text[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  if (i == digits_from) return false;
-  if (i < text.size() && !blank(text[i]) && text[i] != '\0') return false;
-  if (negative && v != 0) return false;
-  *out = v;
-  return true;
-}
 
 StoreStats& StoreStats::operator+=(const StoreStats& o) noexcept {
   hits += o.hits;

@@ -1,12 +1,11 @@
 #pragma once
-// The one shared driver behind every policy (private to the engine): the intrusive hash index,
-// the budget, expiry, and the command semantics. A policy only orders items; StoreImpl<Policy>
-// decides when to ask it for a victim. Being a template, the policy's hooks are inlined: the
+// The one shared driver behind every policy (private to the engine): the budget, expiry, the
+// policy's events, and the primitives of store.h over the hash index (hash_index.h) (the commands' rules are protocol/'s). A
+// policy only orders items; StoreImpl<Policy> decides when to ask it for a victim. Being a template, the policy's hooks are inlined: the
 // simulator pays one virtual call per batch of requests, not one per request.
 #include <algorithm>
 #include <atomic>
 #include <concepts>
-#include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
 #include <cstring>
@@ -18,13 +17,14 @@
 
 #include "cachelab/policy_registry.h"
 #include "cachelab/store.h"
+#include "hash_index.h"
 
 namespace cachelab {
 
 // The contract between the store and every policy (built-in or module), hook by hook. Policies
 // own no items: they thread Item::prev/next and may use Item::policy_u8/policy_u16, nothing else.
 // - on_insert(it, now): `it` is new in the store. Link it.
-// - on_hit(it, now): `it` was read (get, gat, a failed add, arithmetic). Reorder as you like.
+// - on_hit(it, now): `it` was used (get, gat, a refused add, arithmetic in place). Reorder as you like.
 // - on_update(old, replacement, old_exptime, now): `replacement` takes old's place (a new value);
 //   they are the same item when only its expiry changed in place (its size never does), and
 //   old_exptime is the expiry the item had when the policy last saw it (for expiry-ordered ones).
@@ -65,26 +65,17 @@ template <EvictionPolicy Policy>
 class StoreImpl final : public Store {
  public:
   StoreImpl(std::string name, const StoreConfig& config, const PolicyArgs& args)
-      : name_(std::move(name)), config_(config), policy_(config, args), next_cas_(config.first_cas) {
-    buckets_.assign(kInitialBuckets, nullptr);
-    publish_index();
-  }
+      : name_(std::move(name)), config_(config), policy_(config, args), index_(index_for(config)),
+        next_cas_(config.first_cas) {}
   // For policies built by the caller (policy modules carry a loaded library).
   StoreImpl(std::string name, const StoreConfig& config, Policy&& policy)
-      : name_(std::move(name)), config_(config), policy_(std::move(policy)), next_cas_(config.first_cas) {
-    buckets_.assign(kInitialBuckets, nullptr);
-    publish_index();
-  }
+      : name_(std::move(name)), config_(config), policy_(std::move(policy)), index_(index_for(config)),
+        next_cas_(config.first_cas) {}
   ~StoreImpl() override { free_all(); }
   StoreImpl(const StoreImpl&) = delete;
   StoreImpl& operator=(const StoreImpl&) = delete;
 
-  void prefetch(KeyRef key) const noexcept override {
-    // Base and mask may come from either side of a concurrent grow(): the address is then
-    // merely useless, and a prefetch never faults.
-    Item* const* base = index_base_.load(std::memory_order_relaxed);
-    __builtin_prefetch(base + (key.hash & index_mask_.load(std::memory_order_relaxed)));
-  }
+  void prefetch(KeyRef key) const noexcept override { index_.prefetch(key.hash); }
 
   bool get(KeyRef key, Tick now, ItemVisitor found) override {
     Item* it = lookup_live(key, now);
@@ -123,12 +114,13 @@ class StoreImpl final : public Store {
     return true;
   }
 
-  bool modify(KeyRef key, Tick now, MetaEditor edit) override {
+  bool modify(KeyRef key, Tick now, MetaEditor edit, std::uint64_t* cas_out) override {
     Item* it = lookup_live(key, now);
     if (!it) return false;
     const Tick accessed = now - it->seconds_since_access(now);
     ItemMeta meta{it->cas, it->exptime, it->stale != 0, it->token_sent != 0, it->fetched != 0, accessed,
-                  it->binary_key()};
+                  it->binary_key(), {}};
+    if (config_.store_values) meta.value = {it->value_data(), it->value_len};
     edit(*it, meta);
     it->set_binary_key(meta.binary_key);
     it->stale = meta.stale;
@@ -137,174 +129,85 @@ class StoreImpl final : public Store {
     if (meta.last_access != accessed) it->stamp_access(meta.last_access);
     if (meta.fresh_cas) it->cas = take_cas();
     else if (meta.cas != it->cas) it->cas = keep_cas_above(meta.cas);
+    if (cas_out) *cas_out = it->cas;
     if (meta.exptime != it->exptime) {
       const Tick old_exptime = it->exptime;
       it->exptime = meta.exptime;
       policy_.on_update(it, it, old_exptime, now);
     }
-    if (meta.bump) {
-      ++stats_.hits;
-      mark_read(it, now);
-      policy_.on_hit(it, now);
-      enforce_policy_budget(now);
+    switch (meta.bump) {
+      case Bump::kNone: break;
+      case Bump::kPolicy: policy_.on_hit(it, now); break;
+      case Bump::kRead:
+        ++stats_.hits;
+        mark_read(it, now);
+        policy_.on_hit(it, now);
+        enforce_policy_budget(now);
+        break;
     }
     return true;
   }
 
-  StoreResult store(StoreMode mode, KeyRef key, std::string_view value, std::uint32_t flags,
-                    Tick exptime, std::uint64_t cas_in, Tick now, std::uint64_t* cas_out) override {
+  PutResult put(KeyRef key, Tick now, PutPlanner plan, std::uint64_t* cas_out) override {
     Item* old = lookup_live(key, now);
-    switch (mode) {
-      case StoreMode::kAdd:
-        if (old) {
-          policy_.on_hit(old, now);  // memcached bumps an item a failed add ran into
-          return StoreResult::kNotStored;
-        }
-        break;
-      case StoreMode::kReplace:
-      case StoreMode::kAppend:
-      case StoreMode::kPrepend:
-        if (!old) return StoreResult::kNotStored;
-        break;
-      case StoreMode::kCas:
-        if (!old) return StoreResult::kNotFound;
-        if (old->cas != cas_in) return StoreResult::kExists;
-        break;
-      case StoreMode::kSet:
-        break;
+    NewItem n;
+    switch (plan(old, n)) {
+      case PutPlan::kWrite: break;
+      case PutPlan::kKeepAndTouch:
+        if (old) policy_.on_hit(old, now);
+        return PutResult::kKept;
+      case PutPlan::kKeep: return PutResult::kKept;
     }
-    const bool concat = mode == StoreMode::kAppend || mode == StoreMode::kPrepend;
-    const std::size_t new_len = concat ? old->value_len + value.size() : value.size();
-    if (!fits(key.bytes.size(), new_len)) {
-      // memcached cannot allocate the joined value and answers NOT_STORED, old value kept.
-      if (concat) return StoreResult::kNotStored;
+    const std::size_t len = n.value.size() + n.value_tail.size();
+    if (!fits(key.bytes.size(), len)) {
       ++stats_.refused_too_large;
-      if (mode == StoreMode::kSet && old) unlink_and_free(old, key.hash);  // no stale value left behind
-      return StoreResult::kTooLarge;
+      return PutResult::kTooLarge;
     }
-    Item* it = allocate(key.bytes, new_len);
-    if (!it) return StoreResult::kNoMemory;
-    if (concat) {
-      char* dst = it->value_data();
-      if (mode == StoreMode::kAppend) {
-        std::memcpy(dst, old->value_data(), old->value_len);
-        std::memcpy(dst + old->value_len, value.data(), value.size());
-      } else {
-        std::memcpy(dst, value.data(), value.size());
-        std::memcpy(dst + value.size(), old->value_data(), old->value_len);
-      }
-      it->flags = old->flags;  // append/prepend ignore the flags and exptime they are sent
-      it->exptime = old->exptime;
-    } else {
-      if (config_.store_values && !value.empty()) std::memcpy(it->value_data(), value.data(), value.size());
-      it->flags = flags;
-      it->exptime = exptime;
+    Item* it = allocate(key.bytes, len);
+    if (!it) return PutResult::kNoMemory;
+    if (config_.store_values) {
+      // The parts may be the old item's bytes: copied before the old item is freed (install).
+      if (!n.value.empty()) std::memcpy(it->value_data(), n.value.data(), n.value.size());
+      if (!n.value_tail.empty()) std::memcpy(it->value_data() + n.value.size(), n.value_tail.data(), n.value_tail.size());
     }
-    it->cas = take_cas();
-    if (!install(it, old, key.hash, now)) return StoreResult::kNoMemory;
+    it->flags = n.flags;
+    it->exptime = n.exptime;
+    it->cas = n.cas == 0 ? take_cas() : keep_cas_above(n.cas);
+    it->stale = n.stale;
+    it->token_sent = n.token_sent;
+    it->set_binary_key(n.binary_key);
+    if (!install(it, old, key.hash, now)) return PutResult::kNoMemory;
     if (cas_out) *cas_out = it->cas;
-    return StoreResult::kStored;
+    return PutResult::kStored;
   }
 
-  StoreResult restore(KeyRef key, std::string_view value, std::uint32_t flags, Tick exptime,
-                      std::uint64_t cas, Tick now) override {
-    if (exptime != kNever && now >= exptime) return StoreResult::kNotStored;
-    if (!fits(key.bytes.size(), value.size())) return StoreResult::kTooLarge;
-    Item* old = lookup_live(key, now);
-    Item* it = allocate(key.bytes, value.size());
-    if (!it) return StoreResult::kNoMemory;
-    if (config_.store_values && !value.empty()) std::memcpy(it->value_data(), value.data(), value.size());
-    it->flags = flags;
-    it->exptime = exptime;
-    it->cas = keep_cas_above(cas);
-    if (!install(it, old, key.hash, now)) return StoreResult::kNoMemory;
-    return StoreResult::kStored;
-  }
-
-  DeleteResult remove(KeyRef key, Tick now, std::uint64_t cas_in) override {
+  bool remove(KeyRef key, Tick now) override {
     Item* it = lookup_live(key, now);
-    if (!it) return DeleteResult::kNotFound;
-    if (cas_in != 0 && it->cas != cas_in) return DeleteResult::kExists;
+    if (!it) return false;
     unlink_and_free(it, key.hash);
-    return DeleteResult::kDeleted;
+    return true;
   }
 
-  ArithResult arith(KeyRef key, bool incr, std::uint64_t delta, Tick now, std::uint64_t* value_out,
-                    std::uint64_t* cas_out, std::uint64_t cas_in) override {
-    Item* old = lookup_live(key, now);
-    if (!old) return ArithResult::kNotFound;
-    // memcached checks these before the CAS: an empty value, and one it keeps in chunks (an item
-    // over its default slab_chunk_max, 512 KiB with its ~59-byte header), never a number there.
-    if (old->value_len == 0 || std::size_t{old->value_len} + old->key_len + 59 > 512 * 1024)
-      return ArithResult::kNonNumeric;
-    if (cas_in != 0 && old->cas != cas_in) return ArithResult::kExists;
-    std::uint64_t current = 0;
-    if (!config_.store_values || !parse_u64(old->value(), &current)) return ArithResult::kNonNumeric;
-    // Unsigned 64-bit arithmetic: incr wraps at 2^64 as memcached does; decr stops at zero.
-    const std::uint64_t next = incr ? current + delta : (delta > current ? 0 : current - delta);
-    char digits[24];
-    const auto len = static_cast<std::size_t>(
-        std::snprintf(digits, sizeof digits, "%llu", static_cast<unsigned long long>(next)));
-    Item* it = old;
-    if (len <= old->value_len) {
-      // Fewer digits fit in place, padded with spaces, as memcached writes them ("99 " after
-      // decr 100): no allocation, so no eviction and no out-of-memory.
-      std::memcpy(old->value_data(), digits, len);
-      std::memset(old->value_data() + len, ' ', old->value_len - len);
-      old->cas = take_cas();
-    } else {
-      it = allocate(key.bytes, len);
-      if (!it) return ArithResult::kNoMemory;
-      std::memcpy(it->value_data(), digits, len);
-      it->flags = old->flags;
-      it->exptime = old->exptime;
-      it->cas = take_cas();
-      if (!install(it, old, key.hash, now)) return ArithResult::kNoMemory;
-    }
-    policy_.on_hit(it, now);
-    if (value_out) *value_out = next;
-    if (cas_out) *cas_out = it->cas;
-    return ArithResult::kOk;
-  }
-
-  void flush() override {
-    free_all();
-    buckets_.assign(buckets_.size(), nullptr);
-  }
+  void flush() override { free_all(); }
 
   std::size_t reclaim_expired(Tick now, std::size_t max_buckets) override {
-    std::size_t reclaimed = 0;
-    const std::size_t n = std::min(max_buckets, buckets_.size());
-    for (std::size_t step = 0; step < n; ++step) {
-      cursor_ = (cursor_ + 1) & (buckets_.size() - 1);
-      ChainLink link{&buckets_[cursor_], nullptr};
-      while (Item* it = link.get()) {
-        if (it->expired_at(now)) {
-          link.set(it->hnext());
-          expire(it);
-          ++reclaimed;
-        } else {
-          link.prev = it;
-        }
-      }
-    }
-    return reclaimed;
+    return index_.sweep(
+        max_buckets, [now](const Item* it) { return it->expired_at(now); }, [this](Item* it) { expire(it); });
   }
 
   void shift_time(Tick delta) override {
-    for (Item* head : buckets_)
-      for (Item* it = head; it; it = it->hnext()) {
-        if (it->exptime != kNever && it->exptime != kFarExpiry) it->exptime = it->exptime > delta ? it->exptime - delta : 1;
-        if constexpr (requires(Policy& p) { p.shift_item_time(it, delta); }) policy_.shift_item_time(it, delta);
-      }
+    index_.for_each([&](Item* it) {
+      if (it->exptime != kNever && it->exptime != kFarExpiry) it->exptime = it->exptime > delta ? it->exptime - delta : 1;
+      if constexpr (requires(Policy& p) { p.shift_item_time(it, delta); }) policy_.shift_item_time(it, delta);
+    });
     // Policies that order items by time (ttl) re-file them, with the same rule.
     if constexpr (requires(Policy& p) { p.shift_time(delta); }) policy_.shift_time(delta);
   }
 
   void for_each(Tick now, ItemVisitor visit) const override {
-    for (Item* head : buckets_)
-      for (Item* it = head; it; it = it->hnext())
-        if (!it->expired_at(now)) visit(*it);
+    index_.for_each([&](const Item* it) {
+      if (!it->expired_at(now)) visit(*it);
+    });
   }
 
   void access_batch(std::span<Access> batch) override {
@@ -345,7 +248,7 @@ class StoreImpl final : public Store {
 
   StoreStats stats() const override {
     StoreStats s = stats_;
-    s.curr_items = count_;
+    s.curr_items = index_.size();
     s.bytes = used_;
     return s;
   }
@@ -362,7 +265,6 @@ class StoreImpl final : public Store {
   std::string_view policy_name() const override { return name_; }
 
  private:
-  static constexpr std::size_t kInitialBuckets = 1024;
   // Why an item leaves, as its policy is told: named by victim() to make room (on_evict), or
   // deleted, expired, replaced by a too-large value or flushed (on_remove).
   enum class Leaving { kRemoved, kEvicted };
@@ -398,41 +300,20 @@ class StoreImpl final : public Store {
     return c;
   }
 
-  std::uint64_t hash_of(const Item* it) const noexcept {
-    if (config_.store_values) return hash_key(it->key());
-    std::uint64_t id;
-    std::memcpy(&id, it->key_data(), sizeof id);
-    return hash_id(id);
-  }
-
-  // What points at an item in its chain: the bucket's head, or the previous item's link (which
-  // shares its word with that item's last-access time, so it is not an Item**).
-  struct ChainLink {
-    Item** head;
-    Item* prev;
-    Item* get() const noexcept { return prev ? prev->hnext() : *head; }
-    void set(Item* it) const noexcept {
-      if (prev) prev->set_hnext(it);
-      else *head = it;
-    }
-  };
-
-  ChainLink find_link(std::string_view key, std::uint64_t hash) noexcept {
-    ChainLink link{&buckets_[hash & (buckets_.size() - 1)], nullptr};
-    while (Item* it = link.get()) {
-      if (it->key_len == key.size() && std::memcmp(it->key_data(), key.data(), key.size()) == 0) return link;
-      link.prev = it;
-    }
-    return link;
-  }
+  // How full the index may get before it doubles. Holding values (the server), an item is a few
+  // hundred bytes and its index slot is budget: up to two items a bucket (1.5 on average over a
+  // doubling, memcached's own bound) halves the slot's 8 bytes per item for one more hop on a
+  // miss. Sizes only (the simulator), lookups are the work: one item a bucket.
+  static HashIndex index_for(const StoreConfig& config) { return {!config.store_values, config.store_values ? 2u : 1u}; }
+  std::uint64_t hash_of(const Item* it) const noexcept { return index_.hash_of(it); }
 
   // Finds the item; an expired one is reclaimed on the spot (lazy expiry) and reported absent.
   Item* lookup_live(KeyRef key, Tick now) noexcept {
-    const ChainLink link = find_link(key.bytes, key.hash);
+    const HashIndex::Link link = index_.find(key.bytes, key.hash);
     Item* it = link.get();
     if (it && it->expired_at(now)) {
       ++stats_.expired_misses;
-      link.set(it->hnext());
+      index_.erase_at(link);
       expire(it);
       return nullptr;
     }
@@ -470,18 +351,20 @@ class StoreImpl final : public Store {
     while (used_ - credit + need > config_.capacity) {
       Item* victim = policy_.victim();
       if (!victim) return false;
+      if (!victim->expired_at(now) && !config_.evictions_enabled) {
+        // Before refusing, look for expired items the policy's order did not reach (bounded,
+        // so that a full cache under -M does not scan the whole index on every store). The
+        // item being replaced counts as live here: dropping it and then refusing would lose it
+        // (found by tests/protocol/test_store_modes.cpp: an incr that outgrew its item under -M).
+        if (reclaim_expired(now, kReclaimScanOnRefusal) > 0) continue;
+        return false;
+      }
       if (victim == keep) {
-        unlink(victim, hash_of(victim));
+        index_.erase(victim, hash_of(victim));
         drop(victim, Leaving::kEvicted);
         keep = nullptr;
         credit = 0;
         continue;
-      }
-      if (!victim->expired_at(now) && !config_.evictions_enabled) {
-        // Before refusing, look for expired items the policy's order did not reach (bounded,
-        // so that a full cache under -M does not scan the whole index on every store).
-        if (reclaim_expired(now, kReclaimScanOnRefusal) > 0) continue;
-        return false;
       }
       evict(victim, now);
     }
@@ -491,7 +374,7 @@ class StoreImpl final : public Store {
   // Removes a victim: an expired one counts as an expiration, a live one as an eviction.
   // The policy hears of it as an eviction either way: it named the item.
   void evict(Item* victim, Tick now) noexcept {
-    unlink(victim, hash_of(victim));
+    index_.erase(victim, hash_of(victim));
     if (victim->expired_at(now)) {
       expire(victim, Leaving::kEvicted);
       return;
@@ -541,8 +424,7 @@ class StoreImpl final : public Store {
     ++stats_.total_items;
     it->stamp_access(now);  // memcached's item time starts at the store
     if (old) {
-      find_link(old->key(), hash).set(it);
-      it->set_hnext(old->hnext());
+      index_.replace(old, it, hash);
       used_ = used_ - charge(old) + c;
       policy_.on_update(old, it, old->exptime, now);
       std::free(old);
@@ -586,40 +468,8 @@ class StoreImpl final : public Store {
   }
 
   void link_new(Item* it, std::uint64_t hash, std::uint64_t c) {
-    if (count_ >= buckets_.size() * items_per_bucket()) grow();
-    Item*& head = buckets_[hash & (buckets_.size() - 1)];
-    it->set_hnext(head);
-    head = it;
-    ++count_;
+    index_.insert(it, hash);
     used_ += c;
-  }
-
-  // How full the index may get before it doubles. Holding values (the server), an item is a few
-  // hundred bytes and its index slot is budget: up to two items a bucket (1.5 on average over a
-  // doubling, memcached's own bound) halves the slot's 8 bytes per item for one more hop on a
-  // miss. Sizes only (the simulator), lookups are the work: one item a bucket.
-  std::size_t items_per_bucket() const noexcept { return config_.store_values ? 2 : 1; }
-
-  // Doubles the index. Done at once (not incrementally): a pause of a few ms per million items.
-  void grow() {
-    std::vector<Item*> bigger(buckets_.size() * 2, nullptr);
-    const std::size_t mask = bigger.size() - 1;
-    for (Item* head : buckets_) {
-      while (head) {
-        Item* next = head->hnext();
-        Item*& slot = bigger[hash_of(head) & mask];
-        head->set_hnext(slot);
-        slot = head;
-        head = next;
-      }
-    }
-    buckets_.swap(bigger);
-    publish_index();
-    cursor_ &= buckets_.size() - 1;
-  }
-
-  void unlink(Item* it, std::uint64_t hash) noexcept {
-    find_link(it->key(), hash).set(it->hnext());
   }
 
   // Removes an item already unlinked from the index because it expired.
@@ -630,7 +480,7 @@ class StoreImpl final : public Store {
   }
 
   void unlink_and_free(Item* it, std::uint64_t hash) noexcept {
-    unlink(it, hash);
+    index_.erase(it, hash);
     drop(it);
   }
 
@@ -641,35 +491,19 @@ class StoreImpl final : public Store {
     } else {
       policy_.on_remove(it);
     }
-    --count_;
     used_ -= charge(it);
     std::free(it);
   }
 
   void free_all() noexcept {
-    for (Item*& head : buckets_) {
-      while (head) {
-        Item* next = head->hnext();
-        drop(head);
-        head = next;
-      }
-    }
+    index_.clear([this](Item* it) { drop(it); });
   }
 
   std::string name_;
   StoreConfig config_;
   Policy policy_;
-  std::vector<Item*> buckets_;
-  // Where buckets_ lives, for prefetch() without the lock (atomics: read by other threads).
-  std::atomic<Item* const*> index_base_{nullptr};
-  std::atomic<std::size_t> index_mask_{0};
-  void publish_index() noexcept {
-    index_base_.store(buckets_.data(), std::memory_order_relaxed);
-    index_mask_.store(buckets_.size() - 1, std::memory_order_relaxed);
-  }
-  std::size_t count_ = 0;
+  HashIndex index_;
   std::uint64_t used_ = 0;
-  std::size_t cursor_ = 0;
   std::uint64_t next_cas_;
   StoreStats stats_;
 };

@@ -139,13 +139,13 @@ Outcome handle_meta_get(Call& call) {
     // among the flags), and this client wins the right to fill it.
     bool created = false;
     if (m.vivify && !s.peek(key, call.now, [](const Item&) {}))
-      created = s.store(StoreMode::kAdd, key, {}, 0, kNever, 0, call.now) == StoreResult::kStored;
+      created = store_value(s, StoreMode::kAdd, key, {}, 0, kNever, 0, call.now) == StoreResult::kStored;
     // One lookup: the reply reads the item's state before this request bumps it (h, l), and
     // a won token or a new TTL is written back in place.
     return s.modify(key, call.now, [&](const Item& it, ItemMeta& meta) {
       traced = it.key_len + it.value_len;
       opaque_error = !write_hit_line(call, m, it, meta, created);
-      meta.bump = !m.no_update && (!opaque_error || !bumps_after_reply(m));
+      meta.bump = !m.no_update && (!opaque_error || !bumps_after_reply(m)) ? Bump::kRead : Bump::kNone;
     });
   });
   if (opaque_error) {
@@ -219,19 +219,17 @@ Outcome handle_meta_set(Call& call) {
     } else if (m.has_cas && m.cas != 0 && present && mode != StoreMode::kAdd && current != m.cas) {
       return StoreResult::kExists;  // append/prepend check a CAS they are given
     }
-    const StoreResult r = s.store(effective, key, call.request.data, m.client_flags,
-                                  stale_write ? old_exptime : exptime, cas_in, call.now, &stored_cas);
-    if (r != StoreResult::kStored) return r;
-    s.modify(key, call.now, [&](const Item& it, ItemMeta& meta) {
-      stored_size = it.key_len + it.value_len;
-      // Later replies echo the key as it was sent here; an append or prepend makes a new item
-      // in memcached, which does not carry the mark.
-      meta.binary_key = m.key_binary && mode != StoreMode::kAppend && mode != StoreMode::kPrepend;
-      if (stale_write) {
-        meta.stale = true;
-        meta.token_sent = token_sent;
-      }
-    });
+    // Later replies echo the key as it was sent here; an append or prepend makes a new item in
+    // memcached, which does not carry the mark.
+    ItemMarks marks{.binary_key = m.key_binary && mode != StoreMode::kAppend && mode != StoreMode::kPrepend};
+    if (stale_write) {
+      marks.stale = true;
+      marks.token_sent = token_sent;
+    }
+    const StoreResult r = store_value(s, effective, key, call.request.data, m.client_flags,
+                                      stale_write ? old_exptime : exptime, cas_in, call.now, &stored_cas, marks);
+    if (r == StoreResult::kStored && call.state.trace)
+      s.peek(key, call.now, [&](const Item& it) { stored_size = it.key_len + it.value_len; });
     return r;
   });
   call.stats.add(Counter::kCmdSet);
@@ -345,7 +343,7 @@ Outcome handle_meta_arith(Call& call) {
   const ArithResult result = call.state.store.with_shard(key, [&](Store& s) {
     std::size_t old_len = 0;
     s.peek(key, call.now, [&](const Item& it) { old_len = it.value_len; });
-    ArithResult r = s.arith(key, incr, m.delta, call.now, &value, nullptr, m.has_cas ? m.cas : 0);
+    ArithResult r = apply_delta(s, key, incr, m.delta, call.now, &value, nullptr, m.has_cas ? m.cas : 0);
     // A number that outgrows its item is written to a new one, and memcached applies T to the
     // old, unlinked one: the new TTL is lost. Same here, so that clients see the same thing.
     const bool moved = r == ArithResult::kOk && std::to_string(value).size() > old_len;
@@ -353,7 +351,7 @@ Outcome handle_meta_arith(Call& call) {
       // Created with the initial value, the delta not applied (memcached); N's TTL is applied
       // below, where N stands among the flags.
       const std::string digits = std::to_string(m.initial);
-      const StoreResult stored = s.store(StoreMode::kAdd, key, digits, 0, kNever, 0, call.now);
+      const StoreResult stored = store_value(s, StoreMode::kAdd, key, digits, 0, kNever, 0, call.now);
       if (stored == StoreResult::kStored) {
         value = m.initial;
         created = true;

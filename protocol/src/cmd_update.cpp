@@ -33,7 +33,7 @@ StoreResult store_without_cas(Store& s, KeyRef key, const StorageHeader& h, std:
   std::uint64_t current = 0;
   if (!s.peek(key, now, [&](const Item& it) { current = it.cas; })) return StoreResult::kNotFound;
   if (h.cas != 0) return StoreResult::kExists;
-  return s.store(StoreMode::kCas, key, data, h.flags, exptime, current, now);
+  return store_value(s, StoreMode::kCas, key, data, h.flags, exptime, current, now);
 }
 
 }  // namespace
@@ -48,13 +48,7 @@ StoreResult store_item(Call& call, StoreMode mode, std::string_view key_bytes, s
       const StorageHeader h{key_bytes, flags, 0, 0, cas};
       return store_without_cas(s, key, h, data, exptime, call.now);
     }
-    if (concat && cas != 0) {
-      // The binary protocol's append/prepend with a CAS: only onto that version (memcached).
-      std::uint64_t current = 0;
-      if (!s.peek(key, call.now, [&](const Item& it) { current = it.cas; })) return StoreResult::kNotStored;
-      if (current != cas) return StoreResult::kExists;
-    }
-    return s.store(mode, key, data, flags, exptime, cas, call.now, cas_out);
+    return store_value(s, mode, key, data, flags, exptime, cas, call.now, cas_out);
   });
   call.stats.add(Counter::kCmdSet);
   if (result == StoreResult::kStored && call.state.trace) {
@@ -77,7 +71,7 @@ DeleteResult delete_item(Call& call, std::string_view key_bytes, std::uint64_t c
       // With -C every item's CAS reads as 0: a CAS given never matches (memcached).
       return s.peek(key, call.now, [](const Item&) {}) ? DeleteResult::kExists : DeleteResult::kNotFound;
     }
-    return s.remove(key, call.now, cas);
+    return delete_value(s, key, call.now, cas);
   });
   trace(call, TraceOp::kDelete, key_bytes, 0);
   if (result != DeleteResult::kExists)
@@ -91,7 +85,7 @@ ArithResult arith_item(Call& call, bool incr, std::string_view key_bytes, std::u
   const ArithResult result = call.state.store.with_shard(key, [&](Store& s) {
     if (cas_in != 0 && !call.state.settings.cas_enabled)
       return s.peek(key, call.now, [](const Item&) {}) ? ArithResult::kExists : ArithResult::kNotFound;
-    return s.arith(key, incr, delta, call.now, value, cas_out, cas_in);
+    return apply_delta(s, key, incr, delta, call.now, value, cas_out, cas_in);
   });
   if (result == ArithResult::kOk) {
     // incr/decr keep the item's expiry: the trace's set carries it as "no change" (ttl 0 is

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "cachelab/protocol/executor.h"
+#include "cachelab/protocol/store_modes.h"
 
 namespace cachelab::protocol::detail {
 
@@ -57,7 +58,7 @@ inline std::uint64_t traced_size(const Call& call, KeyRef key) {
   return size;
 }
 
-// The store calls of the update commands with memcached's counting and tracing, shared by the
+// The update commands (store_modes.h) with memcached's counting and tracing, shared by the
 // text and the binary protocol (cmd_update.cpp). `cas` is the CAS the client sent (0: none):
 // with -C no item has one, so a CAS given to delete/arith never matches.
 StoreResult store_item(Call&, StoreMode mode, std::string_view key, std::string_view data,

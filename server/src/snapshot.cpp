@@ -276,9 +276,10 @@ SnapshotLoad load_snapshot(const std::string& path, ShardedStore& store, const p
     if (h.expiry_unix != 0 && h.expiry_unix <= now_unix) continue;  // expired while we were down
     const Tick expiry = h.expiry_unix == 0 ? kNever : clock.tick_of_unix(h.expiry_unix);
     const KeyRef k = ShardedStore::key(key);
-    const StoreResult stored = store.with_shard(k, [&](Store& s) {
-      const StoreResult r = s.restore(k, value, h.flags, expiry, h.cas, now);
-      if (r == StoreResult::kStored && v2)
+    const PutResult stored = store.with_shard(k, [&](Store& s) {
+      // As it was: its CAS too (the store's later CAS values stay above it).
+      const PutResult r = s.put(k, NewItem{.value = value, .flags = h.flags, .exptime = expiry, .cas = h.cas}, now);
+      if (r == PutResult::kStored && v2)
         s.modify(k, now, [&](const Item&, ItemMeta& meta) {
           meta.fetched = h.marks & kFetched;
           meta.stale = h.marks & kStale;
@@ -290,7 +291,7 @@ SnapshotLoad load_snapshot(const std::string& path, ShardedStore& store, const p
         });
       return r;
     });
-    if (stored == StoreResult::kStored) ++result.items;
+    if (stored == PutResult::kStored) ++result.items;
   }
   std::uint64_t count = 0;
   if (!in.get(&count) || count != records) return fail("item count does not match");

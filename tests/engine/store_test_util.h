@@ -44,4 +44,23 @@ struct ObjectCache {
 
 inline KeyRef key_of(const std::string& k) { return {k, hash_key(k)}; }
 
+// A server-mode store (values kept, the real per-item overhead charged) with a 1 KiB -I.
+inline std::unique_ptr<Store> value_store(std::uint64_t capacity = 1 << 20, const char* policy = "lru") {
+  return make_store(policy, StoreConfig{.capacity = capacity, .overhead_bytes = kItemOverheadBytes,
+                                        .max_item_size = 1024});
+}
+
+// The same with evictions disabled (memcached's -M).
+inline std::unique_ptr<Store> store_without_evictions(std::uint64_t capacity) {
+  return make_store("lru", StoreConfig{.capacity = capacity, .overhead_bytes = kItemOverheadBytes,
+                                       .evictions_enabled = false});
+}
+
+// The key's value through get() (a counted read), or "<miss>".
+inline std::string get_value(Store& s, const std::string& key, Tick now) {
+  std::string out = "<miss>";
+  s.get(key_of(key), now, [&](const Item& it) { out = std::string(it.value()); });
+  return out;
+}
+
 }  // namespace cachelab::test

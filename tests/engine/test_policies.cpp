@@ -77,11 +77,11 @@ TEST_CASE("ttl: soonest expiry first, then items without expiry oldest first", "
 TEST_CASE("ttl: touching an item re-files it under its new expiry", "[engine][policy][ttl]") {
   auto s = make_store("ttl", StoreConfig{.capacity = 3, .count_objects = true});
   const Tick now = 10;
-  for (std::string k : {"a", "b", "c"}) s->store(StoreMode::kSet, KeyRef{k, hash_key(k)}, "v", 0, 100, 0, now);
+  for (std::string k : {"a", "b", "c"}) s->put(KeyRef{k, hash_key(k)}, NewItem{.value = "v", .exptime = 100}, now);
   std::string a = "a";
   REQUIRE(s->touch({a, hash_key(a)}, now, 1000));
   std::string d = "d";
-  s->store(StoreMode::kSet, {d, hash_key(d)}, "v", 0, 100, 0, now);  // evicts b (first of exptime 100)
+  s->put({d, hash_key(d)}, NewItem{.value = "v", .exptime = 100}, now);  // evicts b (first of exptime 100)
   CHECK(s->peek({a, hash_key(a)}, now, [](const Item&) {}));
   std::string b = "b";
   CHECK_FALSE(s->peek({b, hash_key(b)}, now, [](const Item&) {}));

@@ -43,7 +43,7 @@ void drive(Store& s, bool evictions_enabled, const std::function<void(Store&)>& 
   Tick now = 10;
   const std::string v100(100, 'v'), v300(300, 'w');
   auto set = [&](const std::string& k, const std::string& v, Tick exp = kNever) {
-    return s.store(StoreMode::kSet, key_of(k), v, 0, exp, 0, now);
+    return s.put(key_of(k), NewItem{.value = v, .exptime = exp}, now);
   };
   auto step = [&](const char* what) {
     INFO(what);
@@ -58,6 +58,17 @@ void drive(Store& s, bool evictions_enabled, const std::function<void(Store&)>& 
   step("replace, same size");
   for (int i = 2; i < 30; i += 5) set("k" + std::to_string(i), v300);  // a new size
   step("replace, another size");
+  for (int i = 3; i < 30; i += 6) s.touch(key_of("k" + std::to_string(i)), now, now + 1000);
+  for (int i = 5; i < 30; i += 6) {
+    s.modify(key_of("k" + std::to_string(i)), now, [&](const Item&, ItemMeta& meta) {
+      meta.exptime = now + 500;  // an expiry-ordered policy re-files it
+      meta.fresh_cas = true;
+      meta.bump = i % 12 == 5 ? Bump::kRead : Bump::kPolicy;
+    });
+    // A refused add: the planner keeps the item and the policy hears of the use.
+    s.put(key_of("k" + std::to_string(i)), now, [](const Item*, NewItem&) { return PutPlan::kKeepAndTouch; });
+  }
+  step("in place: touch, modify, a refused add");
   for (int i = 0; i < 30; i += 2) s.remove(key_of("k" + std::to_string(i)), now);
   step("deletes");
   for (int i = 0; i < 10; ++i) set("e" + std::to_string(i), v100, now + 5);

@@ -1,5 +1,6 @@
-// The store's command semantics: expiry (lazy and proactive), cas, incr/decr, size limits,
-// the budget, and the sharded form.
+// The store's primitives: put with its planner, modify, remove, expiry (lazy and proactive), size
+// limits, the budget, and the sharded form. memcached's command rules built on them are tested in
+// tests/protocol/test_store_modes.cpp.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -12,71 +13,80 @@
 #include "store_test_util.h"
 
 using namespace cachelab;
+using cachelab::test::get_value;
 using cachelab::test::key_of;
+using cachelab::test::value_store;
 
 namespace {
 
-std::unique_ptr<Store> value_store(std::uint64_t capacity = 1 << 20, const char* policy = "lru") {
-  return make_store(policy, StoreConfig{.capacity = capacity, .overhead_bytes = kItemOverheadBytes,
-                                        .max_item_size = 1024});
-}
-
-std::string get_value(Store& s, const std::string& key, Tick now) {
-  std::string out = "<miss>";
-  s.get(key_of(key), now, [&](const Item& it) { out = std::string(it.value()); });
-  return out;
-}
-
-StoreResult set(Store& s, const std::string& key, std::string_view value, Tick exptime, Tick now,
-                StoreMode mode = StoreMode::kSet, std::uint64_t cas = 0) {
-  return s.store(mode, key_of(key), value, 0, exptime, cas, now);
+PutResult set(Store& s, const std::string& key, std::string_view value, Tick exptime, Tick now) {
+  return s.put(key_of(key), NewItem{.value = value, .exptime = exptime}, now);
 }
 
 }  // namespace
 
-TEST_CASE("store: set, get, add, replace, append, prepend", "[engine][store]") {
+TEST_CASE("store: put writes what its planner decides, under one lookup", "[engine][store]") {
   auto s = value_store();
-  CHECK(set(*s, "k", "v1", 0, 1) == StoreResult::kStored);
+  CHECK(set(*s, "k", "v1", 0, 1) == PutResult::kStored);
   CHECK(get_value(*s, "k", 1) == "v1");
-  CHECK(set(*s, "k", "x", 0, 1, StoreMode::kAdd) == StoreResult::kNotStored);
-  CHECK(set(*s, "new", "x", 0, 1, StoreMode::kAdd) == StoreResult::kStored);
-  CHECK(set(*s, "absent", "x", 0, 1, StoreMode::kReplace) == StoreResult::kNotStored);
-  CHECK(set(*s, "k", "v2", 0, 1, StoreMode::kReplace) == StoreResult::kStored);
-  CHECK(set(*s, "k", "++", 0, 1, StoreMode::kAppend) == StoreResult::kStored);
-  CHECK(set(*s, "k", "--", 0, 1, StoreMode::kPrepend) == StoreResult::kStored);
-  CHECK(get_value(*s, "k", 1) == "--v2++");
-  CHECK(set(*s, "absent", "x", 0, 1, StoreMode::kAppend) == StoreResult::kNotStored);
-  const StoreStats st = s->stats();
-  CHECK(st.curr_items == 2);
-  CHECK(st.hits == 2);
-  // Charged: key + value + 56 bytes of overhead per item.
-  CHECK(st.bytes == (1 + 6 + kItemOverheadBytes) + (3 + 1 + kItemOverheadBytes));
-}
-
-TEST_CASE("store: append keeps the original flags and expiry", "[engine][store]") {
-  auto s = value_store();
-  REQUIRE(s->store(StoreMode::kSet, key_of("k"), "a", 42, 100, 0, 1) == StoreResult::kStored);
-  REQUIRE(s->store(StoreMode::kAppend, key_of("k"), "b", 7, 0, 0, 1) == StoreResult::kStored);
-  s->get(key_of("k"), 1, [](const Item& it) {
-    CHECK(it.flags == 42);
-    CHECK(it.exptime == 100);
+  // The planner sees the live item (or none) and may keep it.
+  const Item* seen = nullptr;
+  bool called = false;
+  CHECK(s->put(key_of("k"), 1, [&](const Item* live, NewItem&) {
+    called = true;
+    seen = live;
+    return PutPlan::kKeep;
+  }) == PutResult::kKept);
+  CHECK(called);
+  REQUIRE(seen != nullptr);
+  CHECK(s->put(key_of("absent"), 1, [&](const Item* live, NewItem&) {
+    seen = live;
+    return PutPlan::kKeep;
+  }) == PutResult::kKept);
+  CHECK(seen == nullptr);
+  CHECK(s->stats().curr_items == 1);
+  // A value in two parts, one of them the live item's own bytes (append without a copy).
+  std::uint64_t cas = 0;
+  CHECK(s->put(key_of("k"), 1, [&](const Item* live, NewItem& item) {
+    item.value = live->value();
+    item.value_tail = "++";
+    item.flags = 7;
+    item.exptime = 50;
+    item.stale = true;
+    return PutPlan::kWrite;
+  }, &cas) == PutResult::kStored);
+  CHECK(cas != 0);
+  s->peek(key_of("k"), 1, [&](const Item& it) {
+    CHECK(it.value() == "v1++");
+    CHECK(it.flags == 7);
+    CHECK(it.exptime == 50);
+    CHECK(it.stale == 1);
+    CHECK(it.token_sent == 0);
+    CHECK(it.cas == cas);
   });
-  CHECK(get_value(*s, "k", 100) == "<miss>");
+  CHECK(s->remove(key_of("k"), 1));
+  CHECK_FALSE(s->remove(key_of("k"), 1));
+  const StoreStats st = s->stats();
+  CHECK(st.curr_items == 0);
+  CHECK(st.total_items == 2);
+  CHECK(st.hits == 1);
 }
 
-TEST_CASE("store: cas succeeds only on the current version", "[engine][store][cas]") {
+TEST_CASE("store: modify edits a value in place and can take a fresh CAS", "[engine][store]") {
   auto s = value_store();
   std::uint64_t cas1 = 0, cas2 = 0;
-  REQUIRE(s->store(StoreMode::kSet, key_of("k"), "a", 0, 0, 0, 1, &cas1) == StoreResult::kStored);
-  CHECK(set(*s, "k", "b", 0, 1, StoreMode::kCas, cas1 + 1) == StoreResult::kExists);
-  CHECK(s->store(StoreMode::kCas, key_of("k"), "b", 0, 0, cas1, 1, &cas2) == StoreResult::kStored);
-  CHECK(cas2 != cas1);
-  CHECK(set(*s, "k", "c", 0, 1, StoreMode::kCas, cas1) == StoreResult::kExists);
-  CHECK(set(*s, "none", "c", 0, 1, StoreMode::kCas, cas1) == StoreResult::kNotFound);
-  CHECK(get_value(*s, "k", 1) == "b");
-  CHECK(s->remove(key_of("k"), 1, cas1) == DeleteResult::kExists);
-  CHECK(s->remove(key_of("k"), 1, cas2) == DeleteResult::kDeleted);
-  CHECK(s->remove(key_of("k"), 1) == DeleteResult::kNotFound);
+  REQUIRE(s->put(key_of("k"), NewItem{.value = "abc"}, 1, &cas1) == PutResult::kStored);
+  CHECK(s->modify(key_of("k"), 1, [](const Item&, ItemMeta& meta) {
+    REQUIRE(meta.value.size() == 3);
+    meta.value[0] = 'x';
+    meta.fresh_cas = true;
+  }, &cas2));
+  CHECK(cas2 > cas1);
+  CHECK(get_value(*s, "k", 1) == "xbc");
+  CHECK(s->stats().hits == 1);  // only the get counted: modify counts nothing unless asked
+  CHECK(s->modify(key_of("k"), 1, [](const Item&, ItemMeta& meta) { meta.bump = Bump::kRead; }));
+  CHECK(s->stats().hits == 2);
+  CHECK_FALSE(s->modify(key_of("none"), 1, [](const Item&, ItemMeta&) {}));
 }
 
 TEST_CASE("store: lazy expiry on lookup", "[engine][store][expiry]") {
@@ -124,57 +134,13 @@ TEST_CASE("store: expired items are reclaimed before any live item is evicted", 
   CHECK(get_value(*s, "d", 10) == "v");
 }
 
-TEST_CASE("store: incr and decr edge cases", "[engine][store][arith]") {
-  auto s = value_store();
-  std::uint64_t v = 0;
-  set(*s, "n", "18446744073709551615", 0, 1);  // 2^64 - 1: twenty digits
-  CHECK(s->arith(key_of("n"), true, 1, 1, &v) == ArithResult::kOk);
-  CHECK(v == 0);  // wraps
-  CHECK(get_value(*s, "n", 1) == "0" + std::string(19, ' '));  // in place, padded as memcached
-  CHECK(s->arith(key_of("n"), false, 5, 1, &v) == ArithResult::kOk);
-  CHECK(v == 0);  // decr stops at zero
-  set(*s, "n", "100", 0, 1);
-  CHECK(s->arith(key_of("n"), false, 1, 1, &v) == ArithResult::kOk);
-  CHECK(get_value(*s, "n", 1) == "99 ");  // shrinks in place, padded with a space (memcached: "99 ")
-  CHECK(s->arith(key_of("n"), true, 18446744073709551615ull, 1, &v) == ArithResult::kOk);
-  CHECK(v == 98);
-  set(*s, "t", "12a", 0, 1);
-  CHECK(s->arith(key_of("t"), true, 1, 1, &v) == ArithResult::kNonNumeric);
-  set(*s, "big", "18446744073709551616", 0, 1);  // 2^64 does not fit
-  CHECK(s->arith(key_of("big"), true, 1, 1, &v) == ArithResult::kNonNumeric);
-  CHECK(s->arith(key_of("none"), true, 1, 1, &v) == ArithResult::kNotFound);
-}
-
-TEST_CASE("store: parse_u64", "[engine][store][arith]") {
-  std::uint64_t v = 0;
-  CHECK(parse_u64("0", &v));
-  CHECK(v == 0);
-  CHECK(parse_u64("18446744073709551615", &v));
-  CHECK(v == UINT64_MAX);
-  CHECK_FALSE(parse_u64("18446744073709551616", &v));
-  CHECK_FALSE(parse_u64("", &v));
-  CHECK_FALSE(parse_u64("-1", &v));
-  CHECK_FALSE(parse_u64("12a", &v));
-  CHECK_FALSE(parse_u64(" ", &v));
-  CHECK(parse_u64(std::string_view("6\0x", 3), &v));  // memcached's strtoull stops at the zero byte
-  CHECK(v == 6);
-  // As memcached's safe_strtoull over a value: blanks around, a sign, leading zeros.
-  CHECK(parse_u64("1 ", &v));
-  CHECK(v == 1);
-  CHECK(parse_u64(" +7  ", &v));
-  CHECK(v == 7);
-  CHECK(parse_u64("-0", &v));
-  CHECK(v == 0);
-  CHECK(parse_u64("000000000000000000001", &v));
-  CHECK(v == 1);
-}
-
-TEST_CASE("store: an item over the max size is refused and the old value removed", "[engine][store]") {
+TEST_CASE("store: an item over the max size is refused and nothing changes", "[engine][store]") {
   auto s = value_store();
   set(*s, "k", "old", 0, 1);
-  CHECK(set(*s, "k", std::string(1025, 'x'), 0, 1) == StoreResult::kTooLarge);
-  CHECK(get_value(*s, "k", 1) == "<miss>");
-  CHECK(set(*s, "k", std::string(1024, 'x'), 0, 1) == StoreResult::kStored);
+  CHECK(set(*s, "k", std::string(1025, 'x'), 0, 1) == PutResult::kTooLarge);
+  CHECK(s->stats().refused_too_large == 1);
+  CHECK(get_value(*s, "k", 1) == "old");  // removing it is the protocol's rule (a set), not the store's
+  CHECK(set(*s, "k", std::string(1024, 'x'), 0, 1) == PutResult::kStored);
 }
 
 TEST_CASE("store: an item larger than the whole budget is refused", "[engine][store]") {
@@ -202,12 +168,11 @@ TEST_CASE("store: the budget is never exceeded in value mode", "[engine][store]"
 
 TEST_CASE("store: with evictions disabled a full store refuses", "[engine][store]") {
   const std::uint64_t item = 1 + 1 + kItemOverheadBytes;
-  auto s = make_store("lru", StoreConfig{.capacity = 2 * item, .overhead_bytes = kItemOverheadBytes,
-                                         .evictions_enabled = false});
-  CHECK(set(*s, "a", "v", 0, 1) == StoreResult::kStored);
-  CHECK(set(*s, "b", "v", 5, 1) == StoreResult::kStored);
-  CHECK(set(*s, "c", "v", 0, 1) == StoreResult::kNoMemory);
-  CHECK(set(*s, "c", "v", 0, 6) == StoreResult::kStored);  // b expired: its room is reused
+  auto s = cachelab::test::store_without_evictions(2 * item);
+  CHECK(set(*s, "a", "v", 0, 1) == PutResult::kStored);
+  CHECK(set(*s, "b", "v", 5, 1) == PutResult::kStored);
+  CHECK(set(*s, "c", "v", 0, 1) == PutResult::kNoMemory);
+  CHECK(set(*s, "c", "v", 0, 6) == PutResult::kStored);  // b expired: its room is reused
   CHECK(s->stats().evictions == 0);
 }
 
@@ -222,17 +187,16 @@ TEST_CASE("store: flush drops everything", "[engine][store]") {
   CHECK(get_value(*s, "1", 1) == "w");
 }
 
-TEST_CASE("store: restore keeps the CAS and later CAS values stay above it", "[engine][store]") {
+TEST_CASE("store: a put with a CAS keeps it and later CAS values stay above it", "[engine][store]") {
   auto s = value_store();
-  REQUIRE(s->restore(key_of("k"), "v", 3, 0, 1000, 1) == StoreResult::kStored);
+  REQUIRE(s->put(key_of("k"), NewItem{.value = "v", .flags = 3, .cas = 1000}, 1) == PutResult::kStored);
   s->get(key_of("k"), 1, [](const Item& it) {
     CHECK(it.cas == 1000);
     CHECK(it.flags == 3);
   });
   std::uint64_t cas = 0;
-  s->store(StoreMode::kSet, key_of("x"), "v", 0, 0, 0, 1, &cas);
+  s->put(key_of("x"), NewItem{.value = "v"}, 1, &cas);
   CHECK(cas > 1000);
-  CHECK(s->restore(key_of("gone"), "v", 0, 5, 1, 6) == StoreResult::kNotStored);  // already expired
 }
 
 TEST_CASE("sharded store: splits the budget, keeps CAS unique, is safe across threads", "[engine][sharded]") {
@@ -244,7 +208,7 @@ TEST_CASE("sharded store: splits the budget, keeps CAS unique, is safe across th
       for (int i = 0; i < 5000; ++i) {
         const std::string k = "t" + std::to_string(t) + ":" + std::to_string(i);
         store.with_shard(ShardedStore::key(k), [&](Store& s) {
-          s.store(StoreMode::kSet, ShardedStore::key(k), k, 0, 0, 0, 1);
+          s.put(ShardedStore::key(k), NewItem{.value = k}, 1);
         });
       }
     });
@@ -271,7 +235,7 @@ TEST_CASE("sharded store: prefetch hints from other threads while the index grow
   });
   for (int i = 0; i < 50000; ++i) {  // grows each shard's index from its initial size many times
     const std::string k = "k" + std::to_string(i);
-    store.with_shard(ShardedStore::key(k), [&](Store& s) { s.store(StoreMode::kSet, ShardedStore::key(k), k, 0, 0, 0, 1); });
+    store.with_shard(ShardedStore::key(k), [&](Store& s) { s.put(ShardedStore::key(k), NewItem{.value = k}, 1); });
   }
   done = true;
   hinter.join();
@@ -292,7 +256,7 @@ TEST_CASE("sharded store: prefetch hints from other threads while the index grow
 TEST_CASE("store: a policy's own per-item bookkeeping is charged in the server", "[engine][store]") {
   // lirs keeps a stack node and an index node per block: 96 bytes on top of the item's 56.
   auto lirs = make_store("lirs", StoreConfig{.capacity = 1 << 20, .overhead_bytes = kItemOverheadBytes});
-  REQUIRE(lirs->store(StoreMode::kSet, key_of("k"), "vv", 0, 0, 0, 1) == StoreResult::kStored);
+  REQUIRE(lirs->put(key_of("k"), NewItem{.value = "vv"}, 1) == PutResult::kStored);
   CHECK(lirs->stats().bytes == 1 + 2 + kItemOverheadBytes + 96);
   // The simulator's sizes-only mode charges what the scenario says, nothing hidden.
   auto sim = make_store("lirs", StoreConfig{.capacity = 1 << 20, .store_values = false});

@@ -51,7 +51,7 @@ TEST_CASE("snapshot: meta marks and the last access survive a warm restart", "[s
   const Tick now = clock.now();
   for (const char* key : {"plain", "stale", "read"}) {
     const KeyRef k = ShardedStore::key(key);
-    before.with_shard(k, [&](Store& s) { return s.store(StoreMode::kSet, k, "v", 0, kNever, 0, now); });
+    before.with_shard(k, [&](Store& s) { return s.put(k, NewItem{.value = "v"}, now); });
   }
   const KeyRef stale = ShardedStore::key("stale");
   before.with_shard(stale, [&](Store& s) {

@@ -3,8 +3,10 @@
 // and an eviction policy chosen by name. One Store is single-threaded; ShardedStore (sharded_store.h)
 // puts N of them behind locks for the server.
 //
-// The server uses the per-command operations (get, store, remove, arith, touch...). The simulator
-// uses access_batch(): one virtual call per batch, so that the policy code runs inlined per request.
+// The store offers primitives only (lookup, insert-or-replace, in-place edit, remove, touch);
+// memcached's commands (add, cas, append, incr...) are composed from them in protocol/
+// (protocol/store_modes.h), under the shard's lock. The simulator uses access_batch(): one
+// virtual call per batch, so that the policy code runs inlined per request.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -48,10 +50,44 @@ inline constexpr std::uint64_t kItemOverheadBytes = sizeof(Item) + sizeof(Item*)
 
 using PolicyArgs = std::map<std::string, std::string>;
 
-enum class StoreMode { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
-enum class StoreResult { kStored, kNotStored, kExists, kNotFound, kTooLarge, kNoMemory };
-enum class DeleteResult { kDeleted, kNotFound, kExists };
-enum class ArithResult { kOk, kNotFound, kNonNumeric, kExists, kNoMemory };
+// What put() writes for a key: a new item, in place of the key's live item if there is one.
+struct NewItem {
+  // The value is `value` then `value_tail`: an append or prepend joins the live item's bytes and
+  // the new ones here, without a copy of its own (both stay valid until put() returns).
+  std::string_view value = {};
+  std::string_view value_tail = {};
+  std::uint32_t flags = 0;
+  Tick exptime = kNever;
+  // 0: the store's next CAS. Otherwise this one (a snapshot's), and the store's later CAS values
+  // stay above it, so that no two versions ever share one.
+  std::uint64_t cas = 0;
+  // memcached's item bits, carried by a write that keeps them (meta `ms I`, `b`, a snapshot).
+  bool stale = false;
+  bool token_sent = false;
+  bool binary_key = false;
+};
+
+// What put()'s planner decides, having seen the key's live item (or none).
+enum class PutPlan {
+  kWrite,         // write the NewItem it filled in
+  kKeep,          // change nothing
+  kKeepAndTouch,  // change nothing, but tell the policy the live item was used (memcached bumps
+                  // an item a refused `add` ran into)
+};
+enum class PutResult {
+  kStored,
+  kKept,       // the planner said kKeep or kKeepAndTouch
+  kTooLarge,   // over max_item_size or the whole budget: nothing changed
+  kNoMemory,   // no room could be made (-M, or nothing left to evict): nothing changed
+};
+
+// How an in-place edit (Store::modify) counts as a use of the item.
+enum class Bump : std::uint8_t {
+  kNone,    // not at all: a peek with side effects (meta `mg` with q/k only, `md I`)
+  kPolicy,  // the policy hears of it (on_hit), nothing is counted: incr/decr in place
+  kRead,    // a read, as get(): a hit is counted, the item marked fetched, its access time
+            // stamped, and the policy told
+};
 
 // What of an item may change in place (no copy, no new allocation): Store::modify.
 struct ItemMeta {
@@ -62,9 +98,11 @@ struct ItemMeta {
   bool fetched;
   Tick last_access;        // the tick of the last access (kept mod 2^15: Item::stamp_access)
   bool binary_key;         // the key came in base64 (meta `b`)
+  // The value's bytes, writable in place (its length cannot change); empty when the store keeps
+  // sizes only.
+  std::span<char> value;
   bool fresh_cas = false;  // set by the editor: take the next CAS of the store's sequence
-  bool bump = false;       // set by the editor: this was a read; count a hit, mark it fetched,
-                           // stamp its access and tell the policy, as get() does
+  Bump bump = Bump::kNone; // set by the editor
 };
 
 struct StoreStats {
@@ -127,27 +165,27 @@ class Store {
   }
   // Reads without counting or touching the policy (meta commands' peeks, snapshot, tests).
   virtual bool peek(KeyRef key, Tick now, ItemVisitor found) = 0;
-  // Changes a live item's CAS, expiry and meta state in place: `edit` sees the item and its
-  // metadata and may change the latter. Counts nothing and does not bump the item unless the
-  // editor asks (ItemMeta::bump); the policy hears of an expiry change (expiry-ordered
-  // policies re-sort). Returns false on a miss.
+  // Changes a live item in place: its CAS, expiry, marks and value bytes (not their length).
+  // `edit` sees the item and its metadata and may change the latter. Counts nothing and does not
+  // bump the item unless the editor asks (ItemMeta::bump); the policy hears of an expiry change
+  // (expiry-ordered policies re-sort). `*cas_out` (if given) receives the item's CAS after the
+  // edit. Returns false on a miss.
   using MetaEditor = FunctionRef<void(const Item&, ItemMeta&)>;
-  virtual bool modify(KeyRef key, Tick now, MetaEditor edit) = 0;
+  virtual bool modify(KeyRef key, Tick now, MetaEditor edit, std::uint64_t* cas_out = nullptr) = 0;
 
-  // set/add/replace/append/prepend/cas. `cas_in` is used by kCas only. On success `*cas_out`
-  // (if given) receives the new item's CAS. A too-large value removes the old one (memcached).
-  virtual StoreResult store(StoreMode mode, KeyRef key, std::string_view value, std::uint32_t flags,
-                            Tick exptime, std::uint64_t cas_in, Tick now,
-                            std::uint64_t* cas_out = nullptr) = 0;
-  // Restores an item as it was (snapshot load): keeps its CAS.
-  virtual StoreResult restore(KeyRef key, std::string_view value, std::uint32_t flags, Tick exptime,
-                              std::uint64_t cas, Tick now) = 0;
-  // Deletes; with cas_in != 0 only if the CAS matches (meta md C).
-  virtual DeleteResult remove(KeyRef key, Tick now, std::uint64_t cas_in = 0) = 0;
-  // incr/decr on an unsigned 64-bit decimal value: incr wraps at 2^64, decr stops at 0.
-  virtual ArithResult arith(KeyRef key, bool incr, std::uint64_t delta, Tick now,
-                            std::uint64_t* value_out, std::uint64_t* cas_out = nullptr,
-                            std::uint64_t cas_in = 0) = 0;
+  // Insert-or-replace, the one way an item is written. The store finds the key's live item and
+  // hands it (or nullptr) to `plan`, which decides under the same lookup: the protocol's rules
+  // (add, replace, cas, append...) live in the planner, not here. On kStored `*cas_out` (if given)
+  // receives the new item's CAS. The new item replaces the live one as the policy sees it
+  // (on_update); a too-large or unplaceable write changes nothing.
+  using PutPlanner = FunctionRef<PutPlan(const Item* live, NewItem& item)>;
+  virtual PutResult put(KeyRef key, Tick now, PutPlanner plan, std::uint64_t* cas_out = nullptr) = 0;
+  // put() without conditions: stores `item` whatever the key held.
+  PutResult put(KeyRef key, const NewItem& item, Tick now, std::uint64_t* cas_out = nullptr) {
+    return put(key, now, [&](const Item*, NewItem& out) { out = item; return PutPlan::kWrite; }, cas_out);
+  }
+  // Removes the key's live item. Returns false if there was none.
+  virtual bool remove(KeyRef key, Tick now) = 0;
 
   // Drops every item now.
   virtual void flush() = 0;
@@ -181,8 +219,5 @@ class Store {
 // bad policy arguments (the message says which).
 std::unique_ptr<Store> make_store(std::string_view policy, const StoreConfig& config,
                                   const PolicyArgs& args = {});
-
-// Parses an unsigned 64-bit decimal as incr/decr do: digits only, at most 20, no overflow.
-bool parse_u64(std::string_view text, std::uint64_t* out) noexcept;
 
 }  // namespace cachelab
