@@ -11,8 +11,12 @@ miss-ratio curve over 20 capacities (one pass) against one lru replay.
 libCacheSim is not part of cachelab: build it beside the project and pass its cachesim binary
 (--cachesim); without it only cachelab's figures are printed.
 
+--inputs oracleGeneral,csv also replays the same trace as csv (`cachelab trace convert`, with a
+header: time,key,size,op,ttl), which both tools parse as text (cachesim: its csv reader with
+time-col=1, obj-id-col=2, obj-size-col=3, has-header).
+
 Usage: sim_vs_libcachesim.py BUILD_DIR [--cachesim PATH] [--rounds 3] [--workdir /tmp/cachelab-bench]
-       [--policies lru,s3fifo]
+       [--policies lru,s3fifo] [--inputs oracleGeneral,csv] [--no-mrc]
 """
 import argparse
 import os
@@ -38,12 +42,19 @@ def timed(cmd, cwd=None):
     return seconds, rss, out
 
 
-def scenario(workdir, trace, policy, capacities):
-    path = os.path.join(workdir, f"{policy}-{len(capacities)}.yaml")
+# How each tool is told the input's format.
+CACHELAB_FORMAT = {"oracleGeneral": "format: oracleGeneral",
+                   "csv": "format: csv, header: true, columns: {time: 1, key: 2, size: 3}"}
+CACHESIM_FORMAT = {"oracleGeneral": ["oracleGeneral"],
+                   "csv": ["csv", "-t", "time-col=1,obj-id-col=2,obj-size-col=3,delimiter=,,has-header=true"]}
+
+
+def scenario(workdir, trace, policy, capacities, fmt="oracleGeneral"):
+    path = os.path.join(workdir, f"{policy}-{len(capacities)}-{fmt}.yaml")
     with open(path, "w") as f:
         f.write(f"name: zipf-{policy}\n")
         f.write(f"cache: {{capacity: {capacities[0]} objects, policy: {policy}}}\n")
-        f.write(f"trace: {{path: {trace}, format: oracleGeneral}}\n")
+        f.write(f"trace: {{path: {trace}, {CACHELAB_FORMAT[fmt]}}}\n")
         if len(capacities) > 1:
             f.write("sweep: {capacity: [" + ", ".join(f"{c} objects" for c in capacities) + "]}\n")
     return path
@@ -61,6 +72,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--workdir", default="/tmp/cachelab-bench")
     ap.add_argument("--policies", default="lru,s3fifo")
+    ap.add_argument("--inputs", default="oracleGeneral")
+    ap.add_argument("--no-mrc", action="store_true")
     args = ap.parse_args()
     cachelab = os.path.join(args.build, "cachelab")
     os.makedirs(args.workdir, exist_ok=True)
@@ -71,23 +84,33 @@ def main():
     cap = working_set // 100
     print(f"trace: {REQUESTS} requests, {working_set} distinct objects; capacity {cap} objects (1%)", flush=True)
 
+    traces = {"oracleGeneral": trace}
+    if "csv" in args.inputs.split(","):
+        traces["csv"] = os.path.join(args.workdir, "zipf1.0_1M_10M.csv")
+        if not os.path.exists(traces["csv"]):
+            subprocess.run([cachelab, "trace", "convert", trace, traces["csv"], "--from", "oracleGeneral", "--to", "csv"],
+                           check=True, stdout=subprocess.DEVNULL)
+
     rows = []
-    for policy in args.policies.split(","):
-        yaml = scenario(args.workdir, trace, policy, [cap])
-        runs = {"cachelab": [], "cachesim": []}
-        misses = {}
-        for r in range(args.rounds):
-            wall, rss, out = timed([cachelab, "sim", yaml, "-o", os.path.join(args.workdir, "out")])
-            runs["cachelab"].append((REQUESTS / wall / 1e6, rss / 1024))
-            misses["cachelab"] = miss_ratio_cachelab(out)
-            if args.cachesim:
-                wall, rss, out = timed([args.cachesim, trace, "oracleGeneral", PEER_NAME.get(policy, policy), str(cap),
-                                        "--ignore-obj-size", "1"], cwd=args.workdir)  # it writes a file here
-                runs["cachesim"].append((REQUESTS / wall / 1e6, rss / 1024))
-                misses["cachesim"] = float(re.search(r"miss ratio ([\d.]+)", out).group(1))
-            print(f"  {policy} round {r + 1}: " + "  ".join(f"{k} {v[-1][0]:.2f} M req/s {v[-1][1]:.0f} MiB"
-                                                         for k, v in runs.items() if v), flush=True)
-        rows.append((policy, runs, misses))
+    for fmt in args.inputs.split(","):
+        for policy in args.policies.split(","):
+            yaml = scenario(args.workdir, traces[fmt], policy, [cap], fmt)
+            runs = {"cachelab": [], "cachesim": []}
+            misses = {}
+            label = policy if fmt == "oracleGeneral" else f"{policy} ({fmt})"
+            for r in range(args.rounds):
+                wall, rss, out = timed([cachelab, "sim", yaml, "-o", os.path.join(args.workdir, "out")])
+                runs["cachelab"].append((REQUESTS / wall / 1e6, rss / 1024))
+                misses["cachelab"] = miss_ratio_cachelab(out)
+                if args.cachesim:
+                    wall, rss, out = timed([args.cachesim, traces[fmt]] + CACHESIM_FORMAT[fmt][:1] +
+                                           [PEER_NAME.get(policy, policy), str(cap), "--ignore-obj-size", "1"] +
+                                           CACHESIM_FORMAT[fmt][1:], cwd=args.workdir)  # it writes a file here
+                    runs["cachesim"].append((REQUESTS / wall / 1e6, rss / 1024))
+                    misses["cachesim"] = float(re.search(r"miss ratio ([\d.]+)", out).group(1))
+                print(f"  {label} round {r + 1}: " + "  ".join(f"{k} {v[-1][0]:.2f} M req/s {v[-1][1]:.0f} MiB"
+                                                             for k, v in runs.items() if v), flush=True)
+            rows.append((label, runs, misses))
 
     # The one-pass curve: 20 capacities from 0.1% to 100% of the working set, against one replay.
     fractions = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5,
@@ -95,7 +118,7 @@ def main():
     mrc_yaml = scenario(args.workdir, trace, "lru", [max(1, int(working_set * f)) for f in fractions])
     one_yaml = scenario(args.workdir, trace, "lru", [cap])
     mrc = {"curve": [], "one": []}
-    for r in range(args.rounds):
+    for r in range(0 if args.no_mrc else args.rounds):
         mrc["curve"].append(timed([cachelab, "sim", mrc_yaml, "-o", os.path.join(args.workdir, "out-mrc")])[:2])
         mrc["one"].append(timed([cachelab, "sim", one_yaml, "-o", os.path.join(args.workdir, "out")])[:2])
         print(f"  mrc round {r + 1}: curve {mrc['curve'][-1][0]:.2f} s, one replay {mrc['one'][-1][0]:.2f} s", flush=True)
@@ -114,6 +137,8 @@ def main():
             speed = med([x[0] for x in runs["cachelab"]]) / med([x[0] for x in runs["cachesim"]])
             mem = med([x[1] for x in runs["cachelab"]]) / med([x[1] for x in runs["cachesim"]])
             print(f"| {policy} | ratio cachelab / cachesim | | **{speed:.2f}x** | {mem:.3f}x | |")
+    if args.no_mrc:
+        return 0
     curve = med([x[0] for x in mrc["curve"]])
     one = med([x[0] for x in mrc["one"]])
     print()
