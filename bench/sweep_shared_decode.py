@@ -5,8 +5,10 @@ alternating, --rounds times:
   separate  10 `cachelab sim` runs one after the other (10 decodes),
   sweep -j2 one `cachelab sim` of the sweep with --jobs 2 (cells share a decode two by two),
   sweep -j10 the same with --jobs 10 (all ten cells on one decode).
-and, with --cachesim, libCacheSim's one process for the same cells (its multi-size run per policy,
-5 processes). Wall time from /usr/bin/time.
+and, with --cachesim, libCacheSim's `cachesim` running the same ten cells in one process (its
+multi-cache run: the policies and sizes as comma lists, --num-thread 2, its csv reader with
+time-col=1, obj-id-col=2, obj-size-col=3, has-header), on the csv trace (it does not read a
+zstd-compressed csv). Wall time from /usr/bin/time.
 
 Usage: sweep_shared_decode.py BUILD_DIR [--cachesim PATH] [--rounds 3] [--workdir /tmp/cachelab-sweep]
 """
@@ -20,9 +22,9 @@ import sys
 POLICIES = ["lru", "fifo", "s3fifo", "sieve", "clock"]
 
 
-def timed(cmd):
+def timed(cmd, cwd=None):
     out = subprocess.run(["/usr/bin/time", "-f", "WALL %e RSS %M"] + cmd, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True, check=True).stderr
+                         stderr=subprocess.PIPE, text=True, check=True, cwd=cwd).stderr
     m = re.search(r"WALL ([\d.]+) RSS (\d+)", out)
     return float(m.group(1)), int(m.group(2))
 
@@ -63,10 +65,18 @@ def main():
         cells = [scenario(p, c) for p in POLICIES for c in caps]
         sweep = scenario()
         times = {"separate": [], "sweep -j2": [], "sweep -j10": []}
+        peer = args.cachesim and name == "csv"
+        if peer:
+            times["cachesim, one process"] = []
         for r in range(args.rounds):
             times["separate"].append(sum(timed([cachelab, "sim", c, "--jobs", "1"])[0] for c in cells))
             times["sweep -j2"].append(timed([cachelab, "sim", sweep, "--jobs", "2"])[0])
             times["sweep -j10"].append(timed([cachelab, "sim", sweep, "--jobs", "10"])[0])
+            if peer:  # it writes result/ in its working directory
+                times["cachesim, one process"].append(timed(
+                    [args.cachesim, trace, "csv", ",".join(POLICIES), ",".join(str(c) for c in caps),
+                     "--ignore-obj-size", "1", "--num-thread", "2",
+                     "-t", "time-col=1,obj-id-col=2,obj-size-col=3,delimiter=,,has-header=true"], cwd=args.workdir)[0])
             print(f"  {name} round {r + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()), flush=True)
         rows.append((name, times))
     print()
