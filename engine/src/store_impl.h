@@ -1,10 +1,10 @@
 #pragma once
 // The one shared driver behind every policy (private to the engine): the budget, expiry, the
-// policy's events, and the primitives of store.h over the hash index (hash_index.h) (the commands' rules are protocol/'s). A
-// policy only orders items; StoreImpl<Policy> decides when to ask it for a victim. Being a template, the policy's hooks are inlined: the
-// simulator pays one virtual call per batch of requests, not one per request.
+// policy's events, and the primitives of store.h over the hash index (hash_index.h); the
+// commands' rules are protocol/'s. A policy only orders items; StoreImpl<Policy> decides when to
+// ask it for a victim. Being a template, the policy's hooks are inlined: the simulator pays one
+// virtual call per batch of requests, not one per request.
 #include <algorithm>
-#include <atomic>
 #include <concepts>
 #include <cstdlib>
 #include <initializer_list>

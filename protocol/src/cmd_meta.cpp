@@ -206,18 +206,14 @@ Outcome handle_meta_set(Call& call) {
     // memcached's CAS outcomes: none (C0), match, stale (I: an older CAS still writes, marked
     // stale), or a mismatch.
     stale_write = may_set_stale && present && m.cas != 0 && m.cas < current;
+    // A miss or a mismatch is store_value's answer: kCas needs the item and its CAS, and
+    // append/prepend check a CAS they are given (add ignores it).
     std::uint64_t cas_in = m.cas;
-    StoreMode effective = mode;
-    if (cas_mode) {
-      if (!present) return StoreResult::kNotFound;
-      effective = StoreMode::kCas;
-      if (stale_write) {
-        // Keeps the TTL and the token mark of the value it overwrites (memcached's CAS_STALE).
-        effective = StoreMode::kSet;
-        cas_in = 0;
-      }
-    } else if (m.has_cas && m.cas != 0 && present && mode != StoreMode::kAdd && current != m.cas) {
-      return StoreResult::kExists;  // append/prepend check a CAS they are given
+    StoreMode effective = cas_mode ? StoreMode::kCas : mode;
+    if (stale_write) {
+      // Keeps the TTL and the token mark of the value it overwrites (memcached's CAS_STALE).
+      effective = StoreMode::kSet;
+      cas_in = 0;
     }
     // Later replies echo the key as it was sent here; an append or prepend makes a new item in
     // memcached, which does not carry the mark.

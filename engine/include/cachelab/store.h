@@ -44,8 +44,9 @@ struct StoreConfig {
 };
 
 // What one item really costs in the server beyond key and value: the 48-byte header and its
-// 8-byte slot in the hash index (an upper bound: the index holds one to two items a bucket). Allocator rounding is
-// not charged (it depends on the allocator) and is measured in docs/BENCHMARKS.md instead.
+// 8-byte slot in the hash index (an upper bound: the index holds one to two items a bucket).
+// Allocator rounding is not charged (it depends on the allocator) and is measured in
+// docs/BENCHMARKS.md instead.
 inline constexpr std::uint64_t kItemOverheadBytes = sizeof(Item) + sizeof(Item*);
 
 using PolicyArgs = std::map<std::string, std::string>;
